@@ -1,0 +1,257 @@
+/*
+ * cli.c: the table of subcommands.  It is the only source of `simpul
+ * --help`, `simpul help CMD` and the man page simpul(1), so the three can
+ * never disagree.  It also owns opening the database for the handlers.  It
+ * does not parse a subcommand's own options (cmd_*.c do).
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "err.h"
+#include "store.h"
+
+static const struct cli_cmd cmds[] = {
+	{ "init",
+	  "--node CODE --name NAME [--role regency|hub] --cert PEM --key PEM "
+	  "--ca PEM\n[--crl PEM] [--hub URL] [--zone WIB|WITA|WIT]",
+	  "create the node's database",
+	  "Creates the database named by --db with a new instance id.  The "
+	  "certificate must chain to the CA, its CN must be the node code and "
+	  "the key must be the certificate's.  The database keeps the paths of "
+	  "the files, never a private key.",
+	  cmd_init },
+	{ "config",
+	  "get [KEY]\nset KEY VALUE",
+	  "show or change settings",
+	  "Settings: target hours, zone, limits, retention, and the node's "
+	  "identity.  A value is checked before it is stored.",
+	  cmd_config },
+	{ "calendar",
+	  "load FILE\nlist [YEAR]",
+	  "holidays and cuti bersama",
+	  "FILE has one day per line: YYYY-MM-DD, a space and the name.  "
+	  "Lines starting with # are comments.  Loading replaces the days of "
+	  "the years the file names.",
+	  cmd_calendar },
+	{ "category",
+	  "load FILE\nlist",
+	  "the topic tree, with each topic's tier",
+	  "FILE has one topic per line: CODE, PARENT (or -), TIER (2, 5, 14 or "
+	  "60 working days) and NAME, separated by tabs.  Loading replaces the "
+	  "whole tree.",
+	  cmd_category },
+	{ "backup",
+	  "FILE",
+	  "a consistent copy of the live database",
+	  "Copies the database while nodes keep running.  The copy holds no "
+	  "private key.",
+	  cmd_backup },
+	{ "peer",
+	  "add CODE [URL] [--pin SHA256]...\nlist\nremove CODE\nreenrol CODE",
+	  "nodes this node exchanges with",
+	  "A peer's URL makes direct push possible; without one the hub relays. "
+	  " A pin is the base64 SHA-256 of the peer's public key.",
+	  cmd_peer },
+	{ "complaint",
+	  "file --title T --body B [--channel C] [--type T] [--category C] "
+	  "[--location L]\n"
+	  "     [--reporter-name N] [--reporter-contact C] [--reporter-nik K] "
+	  "[--anonymous] [--confidential]\n"
+	  "list [--status S] [--overdue] [--channel C] [--category C] "
+	  "[--owner CODE]\n"
+	  "show ID [--reveal]\n"
+	  "verify|accept|recall|extend|resolve|reopen|close ID\n"
+	  "postpone|archive|return ID --reason R\n"
+	  "dispatch ID --unit U [--officer O]\n"
+	  "forward ID --to CODE [--reason R]\n"
+	  "follow-up|note|reply ID --text T\n"
+	  "rate ID --stars N\n"
+	  "mark ID --anonymous|--confidential\n"
+	  "erase-reporter ID",
+	  "record complaints and move them through SP4N-LAPOR!",
+	  NULL, NULL },
+	{ "channel",
+	  "list\nshow CODE\nrecut CODE SEQ\nresume CODE",
+	  "refused and halted channels", NULL, NULL },
+	{ "recover", "",
+	  "rebuild a lost node from what it sent", NULL, NULL },
+	{ "archive", "--out DIR [--from CODE] [--to CODE]",
+	  "every stored batch and receipt, for auditors", NULL, NULL },
+	{ "status", "",
+	  "this node and its channels", NULL, NULL },
+	{ "sync", "[--peer CODE]",
+	  "push outboxes, pull inboxes, once", NULL, NULL },
+	{ "serve", "[--listen ADDR:PORT]",
+	  "sync loop, and an HTTPS server if --listen, until SIGTERM",
+	  NULL, NULL },
+	{ "metrics", "[--period P] [--national] [--format table|xml|json|csv]",
+	  "figures per period", NULL, NULL },
+	{ "export", "--to CODE --out DIR",
+	  "signed batches as files (no network)", NULL, NULL },
+	{ "import", "[--receipts DIR] FILE...",
+	  "batches or receipts, with the server's checks", NULL, NULL },
+	{ "audit", "--ca PEM [--crl PEM] [--format text|json] FILE|DIR...",
+	  "verify batches and receipts offline, no database", NULL, NULL },
+	{ "verify", "--ca PEM [--crl PEM] FILE...",
+	  "check one signed document: shape, schema, signature, signer",
+	  NULL, NULL },
+};
+
+#define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
+
+const struct cli_cmd *
+cli_find(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < NCMDS; i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+static void
+print_synopsis(FILE *f, const char *prefix, const struct cli_cmd *c)
+{
+	const char	*p = c->synopsis, *nl;
+
+	do {
+		nl = strchr(p, '\n');
+		fprintf(f, "%s%s %.*s\n", prefix, c->name,
+		    nl ? (int)(nl - p) : (int)strlen(p), p);
+		p = nl ? nl + 1 : NULL;
+	} while (p != NULL);
+}
+
+void
+cli_usage(FILE *f)
+{
+	size_t	 i;
+
+	fprintf(f,
+	    "usage: simpul [--db FILE] [--actor NAME] [-v] COMMAND [ARGS]\n"
+	    "       simpul --help | --version | help COMMAND\n\ncommands:\n");
+	for (i = 0; i < NCMDS; i++)
+		fprintf(f, "  %-10s %s%s\n", cmds[i].name, cmds[i].summary,
+		    cmds[i].run ? "" : " (not built yet)");
+	fprintf(f, "\nThe database is --db FILE or $SIMPUL_DB; the actor is "
+	    "--actor, $SIMPUL_ACTOR or the login name.\n"
+	    "Exit status: 0 ok, 1 refused, 2 usage, 3 environment "
+	    "(try again later).\n");
+}
+
+void
+cli_cmd_usage(FILE *f, const struct cli_cmd *c)
+{
+	print_synopsis(f, "usage: simpul ", c);
+}
+
+/* Escape roff's special characters at the start of lines and backslashes. */
+static void
+man_text(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\')
+			fputs("\\e", f);
+		else if (*s == '-')
+			fputs("\\-", f);
+		else if (*s == '\n')
+			fputs("\n.br\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+void
+cli_man(FILE *f)
+{
+	size_t	 i;
+
+	fprintf(f, ".TH SIMPUL 1 \"\" \"simpul " PACKAGE_VERSION "\"\n"
+	    ".SH NAME\nsimpul \\- SP4N\\-LAPOR! federation node\n"
+	    ".SH SYNOPSIS\n.B simpul\n[\\-\\-db FILE] [\\-\\-actor NAME] [\\-v]"
+	    " COMMAND [ARGS]\n.SH DESCRIPTION\nEach regency runs one simpul "
+	    "node that keeps its complaints in one SQLite file and exchanges "
+	    "signed XML batches with the national hub and peer regencies.\n"
+	    ".SH COMMANDS\n");
+	for (i = 0; i < NCMDS; i++) {
+		fprintf(f, ".TP\n.B %s\n", cmds[i].name);
+		man_text(f, cmds[i].synopsis);
+		fprintf(f, "\n.br\n");
+		man_text(f, cmds[i].summary);
+		fprintf(f, ".\n");
+		if (cmds[i].description != NULL) {
+			fprintf(f, "\n.br\n");
+			man_text(f, cmds[i].description);
+			fprintf(f, "\n");
+		}
+		if (cmds[i].run == NULL)
+			fprintf(f, "Not built yet: exits 3.\n");
+	}
+	fprintf(f, ".SH ENVIRONMENT\n.TP\n.B SIMPUL_DB\nthe database "
+	    "when \\-\\-db is not given\n.TP\n.B SIMPUL_ACTOR\nwho acts, when "
+	    "\\-\\-actor is not given\n.TP\n.B SIMPUL_NOW\nan RFC 3339 time "
+	    "taken as now (tests)\n"
+	    ".SH EXIT STATUS\n0 ok; 1 refused input or failed check; 2 usage; "
+	    "3 environment (database locked or unreadable, disk full, peer "
+	    "unreachable): try again later.\n");
+}
+
+int
+cli_store(struct cli *cli, int mode, struct sp_err *err)
+{
+	if (cli->store != NULL)
+		return 0;
+	if (cli->db == NULL)
+		return sp_errf(err, SPE_USAGE,
+		    "no database: give --db FILE or set SIMPUL_DB");
+	if ((cli->store = store_open(cli->db,
+	    mode == CLI_WRITE ? STORE_WRITE : STORE_READ, err)) == NULL)
+		return -1;
+	return 0;
+}
+
+int
+cli_begin(struct cli *cli, struct sp_err *err)
+{
+	if (cli_store(cli, CLI_WRITE, err) == -1)
+		return -1;
+	return store_begin(cli->store, err);
+}
+
+int
+cli_commit(struct cli *cli, struct sp_err *err)
+{
+	return store_commit(cli->store, err);
+}
+
+void
+cli_close(struct cli *cli)
+{
+	store_close(cli->store);
+	cli->store = NULL;
+}
+
+int
+cli_usage_err(const char *cmd, struct sp_err *err, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[200];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return sp_errf(err, SPE_USAGE, "%s (see: simpul help %s)", msg, cmd);
+}
+
+void
+cli_getopt_reset(void)
+{
+	optind = 0;	/* glibc: 0 also resets its internal state */
+	opterr = 0;
+}

@@ -1,0 +1,93 @@
+/*
+ * store.h: the node's one SQLite file.  All SQL lives in store.c; every
+ * other module sees struct store as opaque and calls one typed function per
+ * query.  Writes happen only inside store_begin() ... store_commit().
+ */
+#ifndef SIMPUL_STORE_H
+#define SIMPUL_STORE_H
+
+#include <stdint.h>
+
+struct sp_err;
+struct store;
+
+#define STORE_READ	0	/* no write transaction allowed */
+#define STORE_WRITE	1
+#define STORE_CREATE	2	/* a new file; refused if one exists */
+
+/*
+ * Open (or with STORE_CREATE, create and migrate) the database at path.
+ * Returns a new handle, freed with store_close(), or NULL with err filled:
+ * SPE_NO_DB when there is none, SPE_EXISTS when creating over one,
+ * SPE_STORE or SPE_LOCKED otherwise.
+ */
+struct store	*store_open(const char *path, int mode, struct sp_err *);
+void		 store_close(struct store *);	/* NULL is fine */
+int		 store_schema_version(struct store *);
+
+/* BEGIN IMMEDIATE, recording the caller for diagnostics. */
+#define store_begin(s, err)	store_begin_at((s), __FILE__, __LINE__, (err))
+int		 store_begin_at(struct store *, const char *, int,
+		    struct sp_err *);
+int		 store_commit(struct store *, struct sp_err *);
+void		 store_rollback(struct store *);	/* no-op outside one */
+
+/* A consistent copy of the live database at path (refused if it exists). */
+int		 store_backup(struct store *, const char *path,
+		    struct sp_err *);
+
+/* Settings: *value is a new string (caller frees) or NULL when unset. */
+int		 store_setting_get(struct store *, const char *key,
+		    char **value, struct sp_err *);
+int		 store_setting_set(struct store *, const char *key,
+		    const char *value, struct sp_err *);
+
+/* Holidays (days since the epoch, with a name). */
+int		 store_holiday_clear_year(struct store *, int year,
+		    struct sp_err *);
+int		 store_holiday_add(struct store *, int64_t day,
+		    const char *name, struct sp_err *);
+/* Calls fn for each day in [from, to) in order; fn returns 0 or -1 (stop). */
+int		 store_holiday_each(struct store *, int64_t from, int64_t to,
+		    int (*fn)(void *, int64_t, const char *), void *,
+		    struct sp_err *);
+
+/* Topics: national (local 0) or the node's own subtopics (local 1). */
+struct store_category {
+	const char	*code;
+	const char	*parent;	/* NULL at the top */
+	const char	*name;
+	int		 tier;		/* working days: 2, 5, 14 or 60 */
+	int		 local;
+};
+int		 store_category_clear(struct store *, int local,
+		    struct sp_err *);
+int		 store_category_add(struct store *,
+		    const struct store_category *, struct sp_err *);
+/* 1 and *c filled (strings valid until the next store call), 0 if none. */
+int		 store_category_get(struct store *, const char *code,
+		    struct store_category *, struct sp_err *);
+int		 store_category_each(struct store *,
+		    int (*fn)(void *, const struct store_category *), void *,
+		    struct sp_err *);
+
+/* Peers this node exchanges with. */
+struct store_peer {
+	const char	*code;
+	const char	*url;		/* NULL: reached through the hub */
+	const char	*instance;	/* last instance id seen, or NULL */
+	int64_t		 added_at;
+};
+int		 store_peer_add(struct store *, const char *code,
+		    const char *url, int64_t now, struct sp_err *);
+int		 store_peer_pin_add(struct store *, const char *code,
+		    const char *pin, struct sp_err *);
+int		 store_peer_remove(struct store *, const char *code,
+		    struct sp_err *);
+int		 store_peer_reenrol(struct store *, const char *code,
+		    struct sp_err *);
+int		 store_peer_each(struct store *,
+		    int (*fn)(void *, const struct store_peer *,
+		    const char *pins), void *, struct sp_err *);
+
+#endif

@@ -1,0 +1,303 @@
+/*
+ * trust.c: certificates against the federation CA.  It owns chain
+ * building, validity at a trusted time, revocation by the CRL (compared by
+ * date ourselves: OpenSSL would refuse a certificate revoked after the
+ * trusted time, DESIGN §2), CN = node code, and reading private keys: key
+ * bytes are read in key_load() only and wiped at once.  It does not sign or
+ * verify documents (dsig.c).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "err.h"
+#include "trust.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define PEM_MAX		(256 * 1024)
+
+/* The first queued OpenSSL error as text, and clear the queue. */
+static const char *
+ossl_msg(void)
+{
+	static char	 msg[160];
+	unsigned long	 e = ERR_peek_last_error();
+
+	if (e == 0)
+		return "no detail";
+	ERR_error_string_n(e, msg, sizeof(msg));
+	ERR_clear_error();
+	return msg;
+}
+
+static BIO *
+file_bio(const char *path, const char *what, struct buf *b,
+    struct sp_err *err)
+{
+	BIO	*bio;
+
+	if (util_read_file(path, PEM_MAX, b, err) == -1)
+		return NULL;
+	if ((bio = BIO_new_mem_buf(b->data, (int)b->len)) == NULL) {
+		buf_clear(b);
+		sp_errf(err, SPE_INTERNAL, "%s: %s", what, ossl_msg());
+	}
+	return bio;
+}
+
+static X509 *
+cert_load(const char *path, struct sp_err *err)
+{
+	struct buf	 b;
+	BIO		*bio;
+	X509		*x;
+
+	if ((bio = file_bio(path, "certificate", &b, err)) == NULL)
+		return NULL;
+	if ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL)
+		sp_errf(err, SPE_CERT, "%s: not a PEM certificate (%s)", path,
+		    ossl_msg());
+	BIO_free(bio);
+	buf_clear(&b);
+	return x;
+}
+
+static X509_CRL *
+crl_load(const char *path, struct sp_err *err)
+{
+	struct buf	 b;
+	BIO		*bio;
+	X509_CRL	*crl;
+
+	if ((bio = file_bio(path, "CRL", &b, err)) == NULL)
+		return NULL;
+	if ((crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) == NULL)
+		sp_errf(err, SPE_CERT, "%s: not a PEM CRL (%s)", path,
+		    ossl_msg());
+	BIO_free(bio);
+	buf_clear(&b);
+	return crl;
+}
+
+/* The one place that reads private-key bytes; they are wiped at once. */
+static EVP_PKEY *
+key_load(const char *path, struct sp_err *err)
+{
+	struct buf	 b;
+	BIO		*bio;
+	EVP_PKEY	*k;
+
+	if ((bio = file_bio(path, "key", &b, err)) == NULL)
+		return NULL;
+	if ((k = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"")) == NULL)
+		sp_errf(err, SPE_CERT, "%s: not an unencrypted PEM private "
+		    "key (%s)", path, ossl_msg());
+	BIO_free(bio);
+	buf_wipe(&b);
+	return k;
+}
+
+static int64_t
+asn1_time(const ASN1_TIME *t)
+{
+	struct tm	 tm;
+
+	if (ASN1_TIME_to_tm(t, &tm) != 1)
+		return 0;
+	return util_days_from_civil(tm.tm_year + 1900,
+	    (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday) * 86400 +
+	    tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+}
+
+static void
+name_text(const X509_NAME *name, char *out, size_t len)
+{
+	BIO	*mem;
+	int	 n;
+
+	out[0] = '\0';
+	if ((mem = BIO_new(BIO_s_mem())) == NULL)
+		return;
+	X509_NAME_print_ex(mem, name, 0, XN_FLAG_RFC2253);
+	n = BIO_read(mem, out, (int)len - 1);
+	out[n > 0 ? n : 0] = '\0';
+	BIO_free(mem);
+}
+
+static void
+san_text(X509 *x, char *out, size_t len)
+{
+	GENERAL_NAMES	*gens;
+	int		 i;
+
+	out[0] = '\0';
+	if ((gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL,
+	    NULL)) == NULL)
+		return;
+	for (i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
+		const GENERAL_NAME	*g = sk_GENERAL_NAME_value(gens, i);
+		char			*v = NULL;
+		size_t			 used = strlen(out);
+
+		if (g->type == GEN_DNS)
+			v = xasprintf("DNS:%s", (const char *)
+			    ASN1_STRING_get0_data(g->d.dNSName));
+		else if (g->type == GEN_IPADD && g->d.iPAddress->length == 4) {
+			const unsigned char *a = g->d.iPAddress->data;
+
+			v = xasprintf("IP:%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+		}
+		if (v != NULL)
+			snprintf(out + used, len - used, "%s%s",
+			    used ? ", " : "", v);
+		free(v);
+	}
+	GENERAL_NAMES_free(gens);
+}
+
+static void
+key_text(EVP_PKEY *k, char *out, size_t len)
+{
+	char	 group[28];
+	size_t	 glen;
+
+	if (EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA)
+		snprintf(out, len, "RSA-%d", EVP_PKEY_get_bits(k));
+	else if (EVP_PKEY_get_base_id(k) == EVP_PKEY_EC &&
+	    EVP_PKEY_get_utf8_string_param(k, "group", group, sizeof(group),
+	    &glen) == 1)
+		snprintf(out, len, "EC-%s", strcmp(group, "prime256v1") == 0 ?
+		    "P-256" : group);
+	else
+		snprintf(out, len, "%s", OBJ_nid2sn(EVP_PKEY_get_base_id(k)));
+}
+
+static void
+cert_info(X509 *x, struct trust_certinfo *info)
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE], *der = NULL;
+	unsigned int	 mdlen;
+	int		 derlen;
+	BIGNUM		*bn;
+	char		*hex;
+
+	memset(info, 0, sizeof(*info));
+	X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName,
+	    info->cn, sizeof(info->cn));
+	name_text(X509_get_subject_name(x), info->subject,
+	    sizeof(info->subject));
+	name_text(X509_get_issuer_name(x), info->issuer,
+	    sizeof(info->issuer));
+	san_text(x, info->san, sizeof(info->san));
+	key_text(X509_get0_pubkey(x), info->key_type, sizeof(info->key_type));
+	if (X509_digest(x, EVP_sha256(), md, &mdlen) == 1)
+		util_hex(md, mdlen, info->fingerprint);
+	if ((derlen = i2d_PUBKEY(X509_get0_pubkey(x), &der)) > 0 &&
+	    EVP_Digest(der, (size_t)derlen, md, &mdlen, EVP_sha256(),
+	    NULL) == 1)
+		EVP_EncodeBlock((unsigned char *)info->spki_pin, md,
+		    (int)mdlen);
+	OPENSSL_free(der);
+	if ((bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL))
+	    != NULL && (hex = BN_bn2hex(bn)) != NULL) {
+		snprintf(info->serial, sizeof(info->serial), "%s", hex);
+		OPENSSL_free(hex);
+	}
+	BN_free(bn);
+	util_time_format(asn1_time(X509_get0_notBefore(x)), 0,
+	    info->not_before);
+	util_time_format(asn1_time(X509_get0_notAfter(x)), 0,
+	    info->not_after);
+}
+
+/* Chain and validity at `at`; revocation is checked apart (revoked()). */
+static int
+chain_ok(X509 *x, X509 *ca, int64_t at, struct sp_err *err)
+{
+	X509_STORE	*st;
+	X509_STORE_CTX	*ctx = NULL;
+	int		 ok = 0, e = X509_V_ERR_UNSPECIFIED;
+
+	if ((st = X509_STORE_new()) != NULL &&
+	    (ctx = X509_STORE_CTX_new()) != NULL &&
+	    X509_STORE_add_cert(st, ca) == 1 &&
+	    X509_STORE_CTX_init(ctx, st, x, NULL) == 1) {
+		X509_STORE_CTX_set_time(ctx, 0, (time_t)at);
+		ok = X509_verify_cert(ctx);
+		e = X509_STORE_CTX_get_error(ctx);
+	}
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(st);
+	ERR_clear_error();
+	if (ok != 1)
+		return sp_errf(err, SPE_CERT, "certificate does not chain to "
+		    "the CA: %s", X509_verify_cert_error_string(e));
+	return 0;
+}
+
+/* 1 if the CRL names x as revoked at or before `at`, 0 if not, -1 on error. */
+static int
+revoked(X509 *x, X509 *ca, X509_CRL *crl, int64_t at, struct sp_err *err)
+{
+	X509_REVOKED	*r = NULL;
+
+	if (X509_CRL_verify(crl, X509_get0_pubkey(ca)) != 1)
+		return sp_errf(err, SPE_CERT, "the CRL is not signed by the CA");
+	if (X509_CRL_get0_by_cert(crl, &r, x) != 1 || r == NULL)
+		return 0;
+	return asn1_time(X509_REVOKED_get0_revocationDate(r)) <= at;
+}
+
+int
+trust_check_node(const char *cert, const char *key, const char *ca,
+    const char *crl, const char *code, int64_t at,
+    struct trust_certinfo *info, struct sp_err *err)
+{
+	X509		*x = NULL, *cax = NULL;
+	X509_CRL	*c = NULL;
+	EVP_PKEY	*k = NULL;
+	int		 rc = -1, rev;
+
+	if ((x = cert_load(cert, err)) == NULL ||
+	    (cax = cert_load(ca, err)) == NULL ||
+	    (crl != NULL && (c = crl_load(crl, err)) == NULL) ||
+	    (k = key_load(key, err)) == NULL)
+		goto out;
+	if (chain_ok(x, cax, at, err) == -1)
+		goto out;
+	if (c != NULL && (rev = revoked(x, cax, c, at, err)) != 0) {
+		if (rev == 1)
+			sp_errf(err, SPE_CERT, "certificate is revoked by the "
+			    "CRL");
+		goto out;
+	}
+	cert_info(x, info);
+	if (strcmp(info->cn, code) != 0) {
+		sp_errf(err, SPE_CERT, "certificate CN is '%s', not the node "
+		    "code %s", info->cn, code);
+		goto out;
+	}
+	if (X509_check_private_key(x, k) != 1) {
+		ERR_clear_error();
+		sp_errf(err, SPE_CERT, "%s is not the key of %s", key, cert);
+		goto out;
+	}
+	rc = 0;
+out:
+	EVP_PKEY_free(k);
+	X509_CRL_free(c);
+	X509_free(cax);
+	X509_free(x);
+	return rc;
+}
