@@ -23,6 +23,11 @@
  *     cut; nothing is acknowledged before the commit returns.
  * (6) Prepared statements are cached per handle and finalized in
  *     store_close(), which asserts that none is left.
+ * (7) Events are append-only: no UPDATE or DELETE touches the event
+ *     table.  The complaint row's owner, status, v and reply_open are a
+ *     cache of the fold of its events, rewritten with every event.
+ * (8) Reporter identity is erased for good: secure_delete zeroes the
+ *     freed bytes and store_checkpoint() empties the WAL after the commit.
  */
 #include "config.h"
 
@@ -36,11 +41,12 @@
 #include <sqlite3.h>
 
 #include "err.h"
+#include "event.h"
 #include "store.h"
 #include "util.h"
 #include "xmalloc.h"
 
-#define STORE_MAX_STMTS	64
+#define STORE_MAX_STMTS	96
 
 struct store {
 	sqlite3		*db;
@@ -86,6 +92,77 @@ static const char *const migrations[] = {
 	"  code TEXT NOT NULL REFERENCES peer(code) ON DELETE CASCADE,"
 	"  pin TEXT NOT NULL,"
 	"  PRIMARY KEY (code, pin)"
+	") STRICT;",
+	/*
+	 * 2: complaints and their events (DESIGN §3).  A complaint row holds
+	 * the fields its filed event carries and, as a cache of the fold of
+	 * its events, owner, status and v; reply_open is the start of a
+	 * running reply window, so auto-close finds candidates by index.
+	 * Reporter identity has its own table (DESIGN §7) that no event and
+	 * no batch ever reads.  counter holds the node's author seq and its
+	 * complaint number: both only grow, so neither is ever reused.
+	 */
+	"CREATE TABLE counter ("
+	"  name TEXT PRIMARY KEY,"
+	"  value INTEGER NOT NULL"
+	") STRICT;"
+	"INSERT INTO counter VALUES ('author_seq', 0), ('complaint_number', 0);"
+	"CREATE TABLE complaint ("
+	"  id TEXT PRIMARY KEY,"
+	"  origin TEXT NOT NULL,"
+	"  owner TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  v INTEGER NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  channel TEXT NOT NULL,"
+	"  category TEXT,"
+	"  title TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  location_code TEXT,"
+	"  location_text TEXT,"
+	"  lat REAL,"
+	"  lon REAL,"
+	"  incident_date TEXT,"
+	"  filed_at INTEGER NOT NULL,"
+	"  anonymous INTEGER NOT NULL CHECK (anonymous IN (0, 1)),"
+	"  confidential INTEGER NOT NULL CHECK (confidential IN (0, 1)),"
+	"  reply_open INTEGER"
+	") STRICT;"
+	"CREATE INDEX complaint_filed ON complaint (filed_at, id);"
+	"CREATE INDEX complaint_reply ON complaint (reply_open) "
+	"  WHERE reply_open IS NOT NULL;"
+	"CREATE TABLE event ("
+	"  author TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  complaint TEXT NOT NULL REFERENCES complaint(id),"
+	"  kind TEXT NOT NULL,"
+	"  v INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  at_offset INTEGER NOT NULL,"
+	"  recorded INTEGER NOT NULL,"
+	"  reason TEXT,"
+	"  text TEXT,"
+	"  unit TEXT,"
+	"  officer TEXT,"
+	"  target TEXT,"
+	"  stars INTEGER,"
+	"  PRIMARY KEY (author, seq)"
+	") STRICT;"
+	"CREATE INDEX event_complaint ON event (complaint);"
+	"CREATE UNIQUE INDEX event_chain ON event (complaint, v) WHERE v > 0;"
+	"CREATE TABLE reporter ("
+	"  complaint TEXT PRIMARY KEY REFERENCES complaint(id),"
+	"  name TEXT,"
+	"  contact TEXT,"
+	"  nik TEXT,"
+	"  erased_at INTEGER"
+	") STRICT;"
+	"CREATE TABLE reveal_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  complaint TEXT NOT NULL REFERENCES complaint(id),"
+	"  actor TEXT NOT NULL,"
+	"  at INTEGER NOT NULL"
 	") STRICT;",
 };
 
@@ -235,6 +312,7 @@ store_open(const char *path, int mode, struct sp_err *err)
 	    "PRAGMA synchronous = FULL;"
 	    "PRAGMA foreign_keys = ON;"
 	    "PRAGMA trusted_schema = OFF;"
+	    "PRAGMA secure_delete = ON;"
 	    "PRAGMA cache_size = -16384;", err) == -1)
 		goto bad;
 	/* An unrelated SQLite file is not a simpul database. */
@@ -628,4 +706,424 @@ store_peer_each(struct store *s,
 	if (rc != SQLITE_DONE)
 		return fail(s, rc, "peer", err);
 	return 0;
+}
+
+int
+store_counter_next(struct store *s, const char *name, int64_t *out,
+    struct sp_err *err)
+{
+	static const char	*sql = "UPDATE counter SET value = value + 1 "
+	    "WHERE name = ? RETURNING value";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? sp_errf(err, SPE_STORE,
+		    "no counter %s", name) : fail(s, rc, "counter", err);
+	return 0;
+}
+
+static void
+bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v != NULL)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int
+store_complaint_add(struct store *s, const char *id, const char *origin,
+    const struct complaint_fields *f, struct sp_err *err)
+{
+	static const char	*sql = "INSERT INTO complaint (id, origin, "
+	    "owner, status, v, type, channel, category, title, body, "
+	    "location_code, location_text, lat, lon, incident_date, filed_at, "
+	    "anonymous, confidential) VALUES (?1, ?2, ?2, 'new', 0, ?3, ?4, "
+	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, complaint_type_name(f->type), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, channel_name(f->channel), -1, SQLITE_STATIC);
+	bind_text_or_null(st, 5, f->category);
+	sqlite3_bind_text(st, 6, f->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, f->body, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 8, f->location_code);
+	bind_text_or_null(st, 9, f->location_text);
+	if (f->has_geo) {
+		sqlite3_bind_double(st, 10, f->lat);
+		sqlite3_bind_double(st, 11, f->lon);
+	}
+	bind_text_or_null(st, 12, f->incident_date);
+	sqlite3_bind_int64(st, 13, f->filed_at);
+	sqlite3_bind_int(st, 14, f->anonymous != 0);
+	sqlite3_bind_int(st, 15, f->confidential != 0);
+	return step_done(s, st, "complaint", err);
+}
+
+int
+store_complaint_update(struct store *s, const struct store_complaint *c,
+    struct sp_err *err)
+{
+	static const char	*sql = "UPDATE complaint SET owner = ?, "
+	    "status = ?, v = ?, anonymous = ?, confidential = ?, "
+	    "reply_open = ? WHERE id = ?";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, c->owner, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->status, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, c->v);
+	sqlite3_bind_int(st, 4, c->anonymous != 0);
+	sqlite3_bind_int(st, 5, c->confidential != 0);
+	if (c->reply_open != 0)
+		sqlite3_bind_int64(st, 6, c->reply_open);
+	sqlite3_bind_text(st, 7, c->id, -1, SQLITE_STATIC);
+	if (step_done(s, st, "complaint", err) == -1)
+		return -1;
+	if (sqlite3_changes(s->db) == 0)
+		return sp_errf(err, SPE_NOT_FOUND, "no complaint %s", c->id);
+	return 0;
+}
+
+#define COMPLAINT_COLUMNS "id, origin, owner, status, v, type, channel, " \
+	"category, title, body, location_code, location_text, lat, lon, " \
+	"incident_date, filed_at, anonymous, confidential, reply_open"
+
+static void
+complaint_row(sqlite3_stmt *st, int i, struct store_complaint *c)
+{
+	c->id = (const char *)sqlite3_column_text(st, i + 0);
+	c->origin = (const char *)sqlite3_column_text(st, i + 1);
+	c->owner = (const char *)sqlite3_column_text(st, i + 2);
+	c->status = (const char *)sqlite3_column_text(st, i + 3);
+	c->v = sqlite3_column_int(st, i + 4);
+	c->type = (const char *)sqlite3_column_text(st, i + 5);
+	c->channel = (const char *)sqlite3_column_text(st, i + 6);
+	c->category = (const char *)sqlite3_column_text(st, i + 7);
+	c->title = (const char *)sqlite3_column_text(st, i + 8);
+	c->body = (const char *)sqlite3_column_text(st, i + 9);
+	c->location_code = (const char *)sqlite3_column_text(st, i + 10);
+	c->location_text = (const char *)sqlite3_column_text(st, i + 11);
+	c->has_geo = sqlite3_column_type(st, i + 12) != SQLITE_NULL;
+	c->lat = sqlite3_column_double(st, i + 12);
+	c->lon = sqlite3_column_double(st, i + 13);
+	c->incident_date = (const char *)sqlite3_column_text(st, i + 14);
+	c->filed_at = sqlite3_column_int64(st, i + 15);
+	c->anonymous = sqlite3_column_int(st, i + 16);
+	c->confidential = sqlite3_column_int(st, i + 17);
+	c->reply_open = sqlite3_column_int64(st, i + 18);
+}
+
+int
+store_complaint_get(struct store *s, const char *id,
+    struct store_complaint *c, struct sp_err *err)
+{
+	static const char	*sql = "SELECT " COMPLAINT_COLUMNS
+	    " FROM complaint WHERE id = ?";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		complaint_row(st, 0, c);
+		return 1;	/* readable until the next call */
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, "complaint", err);
+	return 0;
+}
+
+int
+store_complaint_each(struct store *s, const struct store_filter *f,
+    int (*fn)(void *, const struct store_complaint *), void *arg,
+    struct sp_err *err)
+{
+	static const char	*sql = "SELECT " COMPLAINT_COLUMNS
+	    " FROM complaint WHERE (?1 IS NULL OR status = ?1) AND "
+	    "(?2 IS NULL OR channel = ?2) AND (?3 IS NULL OR category = ?3 OR "
+	    "category IN (SELECT code FROM category WHERE parent = ?3)) AND "
+	    "(?4 IS NULL OR owner = ?4) ORDER BY filed_at, id";
+	struct store_complaint	 c;
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	bind_text_or_null(st, 1, f->status);
+	bind_text_or_null(st, 2, f->channel);
+	bind_text_or_null(st, 3, f->category);
+	bind_text_or_null(st, 4, f->owner);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		complaint_row(st, 0, &c);
+		if (fn(arg, &c) == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, "complaint", err);
+	return 0;
+}
+
+int
+store_complaint_reply_due(struct store *s, const char *owner, int64_t before,
+    int (*fn)(void *, const char *), void *arg, struct sp_err *err)
+{
+	static const char	*sql = "SELECT id FROM complaint "
+	    "WHERE reply_open IS NOT NULL AND reply_open <= ? AND owner = ? "
+	    "ORDER BY reply_open, id";
+	sqlite3_stmt		*st;
+	char			**ids = NULL;
+	size_t			 n = 0, i;
+	int			 rc, ret = 0;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+	/* Collected first: fn writes to the rows this query reads. */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ids = xreallocarray(ids, n + 1, sizeof(*ids));
+		ids[n++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		ret = fail(s, rc, "complaint", err);
+	for (i = 0; i < n; i++) {
+		if (ret == 0 && fn(arg, ids[i]) == -1)
+			ret = -1;
+		free(ids[i]);
+	}
+	free(ids);
+	return ret;
+}
+
+int
+store_event_add(struct store *s, const struct event *e, struct sp_err *err)
+{
+	static const char	*sql = "INSERT INTO event (author, seq, "
+	    "complaint, kind, v, actor, at, at_offset, recorded, reason, text, "
+	    "unit, officer, target, stars) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, e->author, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, e->seq);
+	sqlite3_bind_text(st, 3, e->complaint, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, event_kind_name(e->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, e->v);
+	sqlite3_bind_text(st, 6, e->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, e->at);
+	sqlite3_bind_int(st, 8, e->at_offset);
+	sqlite3_bind_int64(st, 9, e->recorded);
+	bind_text_or_null(st, 10, e->reason);
+	bind_text_or_null(st, 11, e->text);
+	bind_text_or_null(st, 12, e->unit);
+	bind_text_or_null(st, 13, e->officer);
+	bind_text_or_null(st, 14, e->to[0] ? e->to : NULL);
+	if (e->kind == EV_RATING)
+		sqlite3_bind_int(st, 15, e->stars);
+	return step_done(s, st, "event", err);
+}
+
+/*
+ * The events of one complaint in stored order.  The strings are SQLite's
+ * and live until fn returns; the event is lent to fn, which must not keep
+ * or change it (the casts only fit struct event's shared shape).
+ */
+int
+store_event_each(struct store *s, const char *complaint,
+    int (*fn)(void *, const struct event *), void *arg, struct sp_err *err)
+{
+	static const char	*sql = "SELECT e.author, e.seq, e.kind, e.v, "
+	    "e.actor, e.at, e.at_offset, e.recorded, e.reason, e.text, e.unit, "
+	    "e.officer, e.target, e.stars, " COMPLAINT_COLUMNS " FROM event e "
+	    "JOIN complaint c ON c.id = e.complaint WHERE e.complaint = ? "
+	    "ORDER BY e.rowid";
+	struct store_complaint	 c;
+	struct complaint_fields	 f;
+	struct event		 e;
+	sqlite3_stmt		*st;
+	const char		*t;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, complaint, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&e, 0, sizeof(e));
+		snprintf(e.author, sizeof(e.author), "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		e.seq = sqlite3_column_int64(st, 1);
+		snprintf(e.complaint, sizeof(e.complaint), "%s", complaint);
+		e.kind = event_kind_by_name(
+		    (const char *)sqlite3_column_text(st, 2));
+		e.v = sqlite3_column_int(st, 3);
+		e.actor = (char *)sqlite3_column_text(st, 4);
+		e.at = sqlite3_column_int64(st, 5);
+		e.at_offset = sqlite3_column_int(st, 6);
+		e.recorded = sqlite3_column_int64(st, 7);
+		e.reason = (char *)sqlite3_column_text(st, 8);
+		e.text = (char *)sqlite3_column_text(st, 9);
+		e.unit = (char *)sqlite3_column_text(st, 10);
+		e.officer = (char *)sqlite3_column_text(st, 11);
+		if ((t = (const char *)sqlite3_column_text(st, 12)) != NULL)
+			snprintf(e.to, sizeof(e.to), "%s", t);
+		e.stars = sqlite3_column_int(st, 13);
+		if (e.kind == EV_FILED) {
+			complaint_row(st, 14, &c);
+			memset(&f, 0, sizeof(f));
+			f.type = complaint_type_by_name(c.type);
+			f.channel = channel_by_name(c.channel);
+			f.title = (char *)c.title;
+			f.body = (char *)c.body;
+			f.category = (char *)c.category;
+			f.location_code = (char *)c.location_code;
+			f.location_text = (char *)c.location_text;
+			f.has_geo = c.has_geo;
+			f.lat = c.lat;
+			f.lon = c.lon;
+			f.incident_date = (char *)c.incident_date;
+			f.filed_at = c.filed_at;
+			/*
+			 * The flags as they stand: both are only ever raised
+			 * (mark, the confidential annotation), never lowered.
+			 */
+			f.anonymous = c.anonymous;
+			f.confidential = c.confidential;
+			e.filed = &f;
+		}
+		if (fn(arg, &e) == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, "event", err);
+	return 0;
+}
+
+int
+store_reporter_set(struct store *s, const char *complaint,
+    const struct store_reporter *r, struct sp_err *err)
+{
+	static const char	*sql = "INSERT INTO reporter (complaint, name, "
+	    "contact, nik) VALUES (?, ?, ?, ?)";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, complaint, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 2, r->name);
+	bind_text_or_null(st, 3, r->contact);
+	bind_text_or_null(st, 4, r->nik);
+	return step_done(s, st, "reporter", err);
+}
+
+int
+store_reporter_get(struct store *s, const char *complaint,
+    struct store_reporter *r, struct sp_err *err)
+{
+	static const char	*sql = "SELECT name, contact, nik, erased_at "
+	    "FROM reporter WHERE complaint = ?";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, complaint, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r->name = (const char *)sqlite3_column_text(st, 0);
+		r->contact = (const char *)sqlite3_column_text(st, 1);
+		r->nik = (const char *)sqlite3_column_text(st, 2);
+		r->erased_at = sqlite3_column_int64(st, 3);
+		return 1;	/* readable until the next call */
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, "reporter", err);
+	return 0;
+}
+
+int
+store_reporter_erase(struct store *s, const char *complaint, int64_t now,
+    struct sp_err *err)
+{
+	static const char	*sql = "INSERT INTO reporter (complaint, "
+	    "erased_at) VALUES (?1, ?2) ON CONFLICT (complaint) DO UPDATE SET "
+	    "name = NULL, contact = NULL, nik = NULL, erased_at = ?2";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, complaint, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	return step_done(s, st, "reporter", err);
+}
+
+int
+store_reveal_log(struct store *s, const char *complaint, const char *actor,
+    int64_t at, struct sp_err *err)
+{
+	static const char	*sql = "INSERT INTO reveal_log (complaint, "
+	    "actor, at) VALUES (?, ?, ?)";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, complaint, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, at);
+	return step_done(s, st, "reveal log", err);
+}
+
+int
+store_reveal_each(struct store *s, const char *complaint,
+    int (*fn)(void *, const char *, int64_t), void *arg, struct sp_err *err)
+{
+	static const char	*sql = "SELECT actor, at FROM reveal_log "
+	    "WHERE complaint = ? ORDER BY id";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, complaint, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int64(st, 1)) == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, "reveal log", err);
+	return 0;
+}
+
+int
+store_checkpoint(struct store *s, struct sp_err *err)
+{
+	return exec(s, "PRAGMA wal_checkpoint(TRUNCATE)", err);
 }

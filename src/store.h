@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+struct complaint_fields;
+struct event;
 struct sp_err;
 struct store;
 
@@ -89,5 +91,96 @@ int		 store_peer_reenrol(struct store *, const char *code,
 int		 store_peer_each(struct store *,
 		    int (*fn)(void *, const struct store_peer *,
 		    const char *pins), void *, struct sp_err *);
+
+/*
+ * Counters that only grow: "author_seq" (this node's event seq) and
+ * "complaint_number".  *out gets the next value; inside a transaction.
+ */
+int		 store_counter_next(struct store *, const char *name,
+		    int64_t *out, struct sp_err *);
+
+/* A complaint row: the filed fields and the cached fold (owner, ...). */
+struct store_complaint {
+	const char	*id;
+	const char	*origin;
+	const char	*owner;
+	const char	*status;
+	int		 v;
+	const char	*type;
+	const char	*channel;
+	const char	*category;	/* may be NULL */
+	const char	*title;
+	const char	*body;
+	const char	*location_code;	/* may be NULL */
+	const char	*location_text;	/* may be NULL */
+	int		 has_geo;
+	double		 lat, lon;
+	const char	*incident_date;	/* may be NULL */
+	int64_t		 filed_at;
+	int		 anonymous;
+	int		 confidential;
+	int64_t		 reply_open;	/* 0: no reply window running */
+};
+/* What list filters on; NULL matches everything. */
+struct store_filter {
+	const char	*status;
+	const char	*channel;
+	const char	*category;	/* the topic or its direct children */
+	const char	*owner;
+};
+/* A new complaint row, owned by its origin, status new, v 0. */
+int		 store_complaint_add(struct store *, const char *id,
+		    const char *origin, const struct complaint_fields *,
+		    struct sp_err *);
+/* Rewrite the cached fold: owner, status, v, flags, reply_open. */
+int		 store_complaint_update(struct store *,
+		    const struct store_complaint *, struct sp_err *);
+/* 1 and *c filled (strings valid until the next store call), 0 if none. */
+int		 store_complaint_get(struct store *, const char *id,
+		    struct store_complaint *, struct sp_err *);
+/* In filed order; fn returns 0 or -1 (stop). */
+int		 store_complaint_each(struct store *,
+		    const struct store_filter *,
+		    int (*fn)(void *, const struct store_complaint *), void *,
+		    struct sp_err *);
+/* Ids owned by owner whose reply window opened at or before `before`. */
+int		 store_complaint_reply_due(struct store *, const char *owner,
+		    int64_t before, int (*fn)(void *, const char *), void *,
+		    struct sp_err *);
+
+/* Append one event (DESIGN §3); events are never changed or deleted. */
+int		 store_event_add(struct store *, const struct event *,
+		    struct sp_err *);
+/*
+ * The events of a complaint in stored order, each lent to fn until it
+ * returns; a filed event carries the complaint's fields.
+ */
+int		 store_event_each(struct store *, const char *complaint,
+		    int (*fn)(void *, const struct event *), void *,
+		    struct sp_err *);
+
+/* Reporter identity, apart from everything else (DESIGN §7). */
+struct store_reporter {
+	const char	*name;		/* each may be NULL */
+	const char	*contact;
+	const char	*nik;
+	int64_t		 erased_at;	/* 0: not erased */
+};
+int		 store_reporter_set(struct store *, const char *complaint,
+		    const struct store_reporter *, struct sp_err *);
+/* 1 and *r filled (valid until the next store call), 0 if none. */
+int		 store_reporter_get(struct store *, const char *complaint,
+		    struct store_reporter *, struct sp_err *);
+/* Forget name, contact and NIK for good; keep when it was done. */
+int		 store_reporter_erase(struct store *, const char *complaint,
+		    int64_t now, struct sp_err *);
+/* Who revealed the identity, and when. */
+int		 store_reveal_log(struct store *, const char *complaint,
+		    const char *actor, int64_t at, struct sp_err *);
+int		 store_reveal_each(struct store *, const char *complaint,
+		    int (*fn)(void *, const char *actor, int64_t at), void *,
+		    struct sp_err *);
+/* Copy the WAL into the database and empty it (outside a transaction). */
+int		 store_checkpoint(struct store *, struct sp_err *);
 
 #endif
