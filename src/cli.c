@@ -12,8 +12,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "desk.h"
 #include "err.h"
 #include "store.h"
+#include "util.h"
 
 static const struct cli_cmd cmds[] = {
 	{ "init",
@@ -74,7 +76,13 @@ static const struct cli_cmd cmds[] = {
 	  "mark ID --anonymous|--confidential\n"
 	  "erase-reporter ID",
 	  "record complaints and move them through SP4N-LAPOR!",
-	  NULL, NULL },
+	  "list and show take --format table|json|xml.  file prints the new "
+	  "id.  Chain events are written only by the complaint's owner; "
+	  "forward hands ownership to a peer at once.  Reporter identity is "
+	  "shown only by show --reveal at the origin, and every reveal is "
+	  "logged.  Every command first closes, as of its deadline, each "
+	  "complaint whose reporter reply window ended.  SIMPUL_NOW sets now.",
+	  cmd_complaint },
 	{ "channel",
 	  "list\nshow CODE\nrecut CODE SEQ\nresume CODE",
 	  "refused and halted channels", NULL, NULL },
@@ -216,12 +224,25 @@ cli_store(struct cli *cli, int mode, struct sp_err *err)
 	return 0;
 }
 
+/*
+ * A node closes what the reporter's reply window ended when it notices
+ * (DESIGN §3): every write transaction starts by doing so.  A refused
+ * command rolls it back with everything else; the next one redoes it.
+ */
 int
 cli_begin(struct cli *cli, struct sp_err *err)
 {
-	if (cli_store(cli, CLI_WRITE, err) == -1)
+	struct desk	 d;
+	int		 rc;
+
+	if (cli_store(cli, CLI_WRITE, err) == -1 ||
+	    store_begin(cli->store, err) == -1)
 		return -1;
-	return store_begin(cli->store, err);
+	if (desk_init(&d, cli->store, cli->actor, util_now(), err) == -1)
+		return -1;
+	rc = desk_autoclose(&d, err);
+	desk_clear(&d);
+	return rc == -1 ? -1 : 0;
 }
 
 int

@@ -801,6 +801,10 @@ store_complaint_update(struct store *s, const struct store_complaint *c,
 #define COMPLAINT_COLUMNS "id, origin, owner, status, v, type, channel, " \
 	"category, title, body, location_code, location_text, lat, lon, " \
 	"incident_date, filed_at, anonymous, confidential, reply_open"
+#define COMPLAINT_COLUMNS_C "c.id, c.origin, c.owner, c.status, c.v, " \
+	"c.type, c.channel, c.category, c.title, c.body, c.location_code, " \
+	"c.location_text, c.lat, c.lon, c.incident_date, c.filed_at, " \
+	"c.anonymous, c.confidential, c.reply_open"
 
 static void
 complaint_row(sqlite3_stmt *st, int i, struct store_complaint *c)
@@ -956,7 +960,7 @@ store_event_each(struct store *s, const char *complaint,
 {
 	static const char	*sql = "SELECT e.author, e.seq, e.kind, e.v, "
 	    "e.actor, e.at, e.at_offset, e.recorded, e.reason, e.text, e.unit, "
-	    "e.officer, e.target, e.stars, " COMPLAINT_COLUMNS " FROM event e "
+	    "e.officer, e.target, e.stars, " COMPLAINT_COLUMNS_C " FROM event e "
 	    "JOIN complaint c ON c.id = e.complaint WHERE e.complaint = ? "
 	    "ORDER BY e.rowid";
 	struct store_complaint	 c;
