@@ -417,6 +417,10 @@ complaint_check(const struct complaint_state *s, const struct event *e,
 	    !util_utf8_valid(e->actor, strlen(e->actor)))
 		return sp_errf(err, SPE_INVALID, "actor must be 1 to %d bytes "
 		    "of UTF-8", COMPLAINT_ACTOR_MAX);
+	/* A chain event from a non-owner: say so before anything else. */
+	if (s->phase != PH_NONE && event_is_chain(e->kind) &&
+	    check_writer(s, e, err) == -1)
+		return -1;
 	if (!complaint_allowed(s->phase, e->kind)) {
 		if (s->phase == PH_NONE)
 			return sp_errf(err, SPE_TRANSITION, "%s: the first "

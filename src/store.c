@@ -126,6 +126,7 @@ static const char *const migrations[] = {
 	"  filed_at INTEGER NOT NULL,"
 	"  anonymous INTEGER NOT NULL CHECK (anonymous IN (0, 1)),"
 	"  confidential INTEGER NOT NULL CHECK (confidential IN (0, 1)),"
+	"  filed_confidential INTEGER NOT NULL,"
 	"  reply_open INTEGER"
 	") STRICT;"
 	"CREATE INDEX complaint_filed ON complaint (filed_at, id);"
@@ -745,8 +746,9 @@ store_complaint_add(struct store *s, const char *id, const char *origin,
 	static const char	*sql = "INSERT INTO complaint (id, origin, "
 	    "owner, status, v, type, channel, category, title, body, "
 	    "location_code, location_text, lat, lon, incident_date, filed_at, "
-	    "anonymous, confidential) VALUES (?1, ?2, ?2, 'new', 0, ?3, ?4, "
-	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+	    "anonymous, confidential, filed_confidential) VALUES (?1, ?2, ?2, "
+	    "'new', 0, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+	    "?15, ?15)";
 	sqlite3_stmt		*st;
 
 	if ((st = stmt(s, sql, err)) == NULL)
@@ -804,7 +806,7 @@ store_complaint_update(struct store *s, const struct store_complaint *c,
 #define COMPLAINT_COLUMNS_C "c.id, c.origin, c.owner, c.status, c.v, " \
 	"c.type, c.channel, c.category, c.title, c.body, c.location_code, " \
 	"c.location_text, c.lat, c.lon, c.incident_date, c.filed_at, " \
-	"c.anonymous, c.confidential, c.reply_open"
+	"c.anonymous, c.confidential, c.reply_open, c.filed_confidential"
 
 static void
 complaint_row(sqlite3_stmt *st, int i, struct store_complaint *c)
@@ -1009,11 +1011,12 @@ store_event_each(struct store *s, const char *complaint,
 			f.incident_date = (char *)c.incident_date;
 			f.filed_at = c.filed_at;
 			/*
-			 * The flags as they stand: both are only ever raised
-			 * (mark, the confidential annotation), never lowered.
+			 * confidential as filed: a later annotation raises
+			 * it.  anonymous as it stands: mark raises it at the
+			 * origin, where it is a local matter, with no event.
 			 */
 			f.anonymous = c.anonymous;
-			f.confidential = c.confidential;
+			f.confidential = sqlite3_column_int(st, 14 + 19);
 			e.filed = &f;
 		}
 		if (fn(arg, &e) == -1) {
@@ -1129,5 +1132,10 @@ store_reveal_each(struct store *s, const char *complaint,
 int
 store_checkpoint(struct store *s, struct sp_err *err)
 {
+	int	 i;
+
+	/* A row left readable (a _get) would hold a read lock. */
+	for (i = 0; i < s->nstmts; i++)
+		sqlite3_reset(s->stmts[i].st);
 	return exec(s, "PRAGMA wal_checkpoint(TRUNCATE)", err);
 }

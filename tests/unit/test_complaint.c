@@ -278,6 +278,8 @@ test_ownership(void **state)
 	assert_string_equal(s.forwarder, A);
 	/* The forwarder lost ownership at once. */
 	e = mk(EV_ARCHIVED, A, s.v + 1);
+	refused(&s, &e, SPE_OWNERSHIP, "owned by 33.28");
+	e = mk(EV_ARCHIVED, B, s.v + 1);
 	refused(&s, &e, SPE_TRANSITION, "forwarded and not yet accepted");
 	e = mk(EV_ACCEPTED, A, s.v + 1);
 	refused(&s, &e, SPE_OWNERSHIP, "owned by 33.28");
