@@ -2,9 +2,9 @@
  * trust.c: certificates against the federation CA.  It owns chain
  * building, validity at a trusted time, revocation by the CRL (compared by
  * date ourselves: OpenSSL would refuse a certificate revoked after the
- * trusted time, DESIGN §2), CN = node code, and reading private keys: key
- * bytes are read in key_load() only and wiped at once.  It does not sign or
- * verify documents (dsig.c).
+ * trusted time, DESIGN §2), CN = node code, and reading private keys:
+ * key bytes are read in trust_key_load() only and wiped at once.  It does
+ * not sign or verify documents (dsig.c).
  */
 #include "config.h"
 
@@ -90,22 +90,47 @@ crl_load(const char *path, struct sp_err *err)
 	return crl;
 }
 
+struct trust_key {
+	EVP_PKEY	*pkey;
+};
+
 /* The one place that reads private-key bytes; they are wiped at once. */
-static EVP_PKEY *
-key_load(const char *path, struct sp_err *err)
+struct trust_key *
+trust_key_load(const char *path, struct sp_err *err)
 {
-	struct buf	 b;
-	BIO		*bio;
-	EVP_PKEY	*k;
+	struct trust_key	*k;
+	struct buf		 b;
+	BIO			*bio;
+	EVP_PKEY		*pkey;
 
 	if ((bio = file_bio(path, "key", &b, err)) == NULL)
 		return NULL;
-	if ((k = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"")) == NULL)
-		sp_errf(err, SPE_CERT, "%s: not an unencrypted PEM private "
-		    "key (%s)", path, ossl_msg());
+	pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"");
 	BIO_free(bio);
 	buf_wipe(&b);
+	if (pkey == NULL) {
+		sp_errf(err, SPE_CERT, "%s: not an unencrypted PEM private "
+		    "key (%s)", path, ossl_msg());
+		return NULL;
+	}
+	k = xcalloc(1, sizeof(*k));
+	k->pkey = pkey;
 	return k;
+}
+
+void
+trust_key_free(struct trust_key *k)
+{
+	if (k == NULL)
+		return;
+	EVP_PKEY_free(k->pkey);
+	free(k);
+}
+
+EVP_PKEY *
+trust_key_pkey(const struct trust_key *k)
+{
+	return k->pkey;
 }
 
 static int64_t
@@ -266,13 +291,13 @@ trust_check_node(const char *cert, const char *key, const char *ca,
 {
 	X509		*x = NULL, *cax = NULL;
 	X509_CRL	*c = NULL;
-	EVP_PKEY	*k = NULL;
+	struct trust_key *k = NULL;
 	int		 rc = -1, rev;
 
 	if ((x = cert_load(cert, err)) == NULL ||
 	    (cax = cert_load(ca, err)) == NULL ||
 	    (crl != NULL && (c = crl_load(crl, err)) == NULL) ||
-	    (k = key_load(key, err)) == NULL)
+	    (k = trust_key_load(key, err)) == NULL)
 		goto out;
 	if (chain_ok(x, cax, at, err) == -1)
 		goto out;
@@ -288,14 +313,14 @@ trust_check_node(const char *cert, const char *key, const char *ca,
 		    "code %s", info->cn, code);
 		goto out;
 	}
-	if (X509_check_private_key(x, k) != 1) {
+	if (X509_check_private_key(x, k->pkey) != 1) {
 		ERR_clear_error();
 		sp_errf(err, SPE_CERT, "%s is not the key of %s", key, cert);
 		goto out;
 	}
 	rc = 0;
 out:
-	EVP_PKEY_free(k);
+	trust_key_free(k);
 	X509_CRL_free(c);
 	X509_free(cax);
 	X509_free(x);

@@ -26,6 +26,17 @@ struct trust_certinfo {
 };
 
 /*
+ * A loaded private key.  Key bytes are read in trust_key_load() only and
+ * wiped at once; others borrow the handle (tls.c as an EVP_PKEY).
+ */
+struct trust_key;
+struct evp_pkey_st;
+
+struct trust_key	*trust_key_load(const char *path, struct sp_err *);
+void			 trust_key_free(struct trust_key *);	/* NULL is fine */
+struct evp_pkey_st	*trust_key_pkey(const struct trust_key *);
+
+/*
  * Check a node's own files before init trusts them: cert chains to the CA
  * and is valid at `at`, is not revoked by the CRL (if given, and signed by
  * the CA), its CN is `code`, and the key is the certificate's.  Fills info
