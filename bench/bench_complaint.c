@@ -3,6 +3,7 @@
  * lifecycle, against bare SQLite inserts of the same rows.
  *
  *   bench_complaint [-n COMPLAINTS] [-t OPS_PER_TRANSACTION] [-d DIR]
+ *                   [-o s|b]		(one side only, for profiling)
  *
  * The simpul run takes each of n complaints through file, verify,
  * dispatch, follow-up, reporter reply and close through exactly the code
@@ -12,8 +13,8 @@
  * The baseline opens a database with the same schema and settings (WAL,
  * synchronous=FULL) and inserts the same complaint, reporter and event
  * rows with plain prepared statements, in transactions of the same size.
- * Both run in the same process, one after the other; the ratio is
- * simpul's rate over the baseline's.  This harness is the one place
+ * Both run in the same process, in alternating blocks of complaints; the
+ * ratio is simpul's rate over the baseline's.  This harness is the one place
  * outside store.c that calls SQLite: the baseline has to.
  */
 #include "config.h"
@@ -36,6 +37,7 @@
 #include "util.h"
 
 #define OPS	6	/* file, verify, dispatch, follow-up, reply, close */
+#define BLOCK	500	/* complaints per alternating block */
 
 static const char *const holidays[] = {
 	"2026-01-01", "2026-01-16", "2026-02-16", "2026-02-17", "2026-03-18",
@@ -164,17 +166,17 @@ simpul_op(struct store *s, int i, int op, int64_t now)
 	desk_clear(&d);
 }
 
+/* Complaints [from, to) through their lifecycle, as the CLI would. */
 static double
-run_simpul(const char *path, int n, int per_tx)
+run_simpul(struct store *s, int from, int to, int per_tx)
 {
-	struct store	*s = make_db(path);
 	struct sp_err	 err = { 0 };
 	int64_t		 base = 1772413200;	/* 2026-03-02T08:00+07:00 */
 	int		 i, op, k = 0;
 	double		 t0;
 
 	t0 = mono();
-	for (i = 0; i < n; i++)
+	for (i = from; i < to; i++)
 		for (op = 0; op < OPS; op++) {
 			if (k % per_tx == 0 && store_begin(s, &err) == -1)
 				die("begin", &err);
@@ -184,9 +186,7 @@ run_simpul(const char *path, int n, int per_tx)
 		}
 	if (k % per_tx != 0 && store_commit(s, &err) == -1)
 		die("commit", &err);
-	t0 = mono() - t0;
-	store_close(s);
-	return t0;
+	return mono() - t0;
 }
 
 static void
@@ -209,103 +209,127 @@ step(sqlite3 *db, sqlite3_stmt *st)
 	sqlite3_reset(st);
 }
 
+struct bare {
+	sqlite3		*db;
+	sqlite3_stmt	*ic, *ir, *ie;
+	int64_t		 seq;
+};
+
+static void
+bare_open(struct bare *b, const char *path)
+{
+	memset(b, 0, sizeof(*b));
+	store_close(make_db(path));
+	if (sqlite3_open(path, &b->db) != SQLITE_OK)
+		exit(1);
+	x(b->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	    "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;"
+	    "PRAGMA secure_delete = ON; PRAGMA cache_size = -16384;");
+	if (sqlite3_prepare_v2(b->db, "INSERT INTO complaint (id, origin, "
+	    "owner, status, v, type, channel, category, title, body, filed_at, "
+	    "anonymous, confidential, filed_confidential) VALUES (?, '33.21', "
+	    "'33.21', 'new', 1, 'complaint', ?, ?, ?, ?, ?, 0, 0, 0)", -1,
+	    &b->ic, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(b->db, "INSERT INTO reporter (complaint, name, "
+	    "contact) VALUES (?, ?, ?)", -1, &b->ir, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(b->db, "INSERT INTO event (author, seq, "
+	    "complaint, kind, v, actor, at, at_offset, recorded, unit, text) "
+	    "VALUES ('33.21', ?, ?, ?, ?, 'bench', ?, 420, ?, ?, ?)", -1,
+	    &b->ie, NULL) != SQLITE_OK) {
+		fprintf(stderr, "bench_complaint: %s\n", sqlite3_errmsg(b->db));
+		exit(1);
+	}
+}
+
+static void
+bare_close(struct bare *b)
+{
+	sqlite3_finalize(b->ic);
+	sqlite3_finalize(b->ir);
+	sqlite3_finalize(b->ie);
+	sqlite3_close(b->db);
+}
+
 /* The same complaint, reporter and event rows, bare. */
 static double
-run_bare(const char *path, int n, int per_tx)
+run_bare(struct bare *b, int from, int to, int per_tx)
 {
 	static const char *const kinds[OPS] = { "filed", "verified",
 	    "dispatched", "followed_up", "reporter_reply", "closed" };
-	sqlite3		*db;
-	sqlite3_stmt	*ic, *ir, *ie;
+	sqlite3		*db = b->db;
 	char		 id[40];
-	int64_t		 base = 1772413200, now, seq = 0;
+	int64_t		 base = 1772413200, now;
 	int		 i, op, k = 0;
 	double		 t0;
 
-	store_close(make_db(path));
-	if (sqlite3_open(path, &db) != SQLITE_OK)
-		return -1;
-	x(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-	    "PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384;");
-	if (sqlite3_prepare_v2(db, "INSERT INTO complaint (id, origin, owner, "
-	    "status, v, type, channel, category, title, body, filed_at, "
-	    "anonymous, confidential, filed_confidential) VALUES (?, '33.21', "
-	    "'33.21', 'new', 1, 'complaint', ?, ?, ?, ?, ?, 0, 0, 0)", -1, &ic,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT INTO reporter (complaint, name, "
-	    "contact) VALUES (?, ?, ?)", -1, &ir, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT INTO event (author, seq, complaint, "
-	    "kind, v, actor, at, at_offset, recorded, unit, text) VALUES "
-	    "('33.21', ?, ?, ?, ?, 'bench', ?, 420, ?, ?, ?)", -1, &ie,
-	    NULL) != SQLITE_OK) {
-		fprintf(stderr, "bench_complaint: %s\n", sqlite3_errmsg(db));
-		exit(1);
-	}
 	t0 = mono();
-	for (i = 0; i < n; i++)
+	for (i = from; i < to; i++)
 		for (op = 0; op < OPS; op++) {
 			if (k % per_tx == 0)
 				x(db, "BEGIN IMMEDIATE");
 			now = base + (int64_t)i * 60 + op * 10;
 			snprintf(id, sizeof(id), "33.21-%06d", i + 1);
 			if (op == 0) {
-				sqlite3_bind_text(ic, 1, id, -1, SQLITE_STATIC);
-				sqlite3_bind_text(ic, 2,
+				sqlite3_bind_text(b->ic, 1, id, -1,
+				    SQLITE_STATIC);
+				sqlite3_bind_text(b->ic, 2,
 				    channel_name((enum channel_kind)(i % CH_HUB)),
 				    -1, SQLITE_STATIC);
-				sqlite3_bind_text(ic, 3, cat, -1, SQLITE_STATIC);
-				sqlite3_bind_text(ic, 4, title, -1,
+				sqlite3_bind_text(b->ic, 3, cat, -1,
 				    SQLITE_STATIC);
-				sqlite3_bind_text(ic, 5, body, -1, SQLITE_STATIC);
-				sqlite3_bind_int64(ic, 6, now);
-				step(db, ic);
-				sqlite3_bind_text(ir, 1, id, -1, SQLITE_STATIC);
-				sqlite3_bind_text(ir, 2, "Siti Aminah", -1,
+				sqlite3_bind_text(b->ic, 4, title, -1,
 				    SQLITE_STATIC);
-				sqlite3_bind_text(ir, 3, "081234567890", -1,
+				sqlite3_bind_text(b->ic, 5, body, -1,
 				    SQLITE_STATIC);
-				step(db, ir);
+				sqlite3_bind_int64(b->ic, 6, now);
+				step(db, b->ic);
+				sqlite3_bind_text(b->ir, 1, id, -1,
+				    SQLITE_STATIC);
+				sqlite3_bind_text(b->ir, 2, "Siti Aminah", -1,
+				    SQLITE_STATIC);
+				sqlite3_bind_text(b->ir, 3, "081234567890", -1,
+				    SQLITE_STATIC);
+				step(db, b->ir);
 			}
-			sqlite3_bind_int64(ie, 1, ++seq);
-			sqlite3_bind_text(ie, 2, id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(ie, 3, kinds[op], -1, SQLITE_STATIC);
-			sqlite3_bind_int(ie, 4, op == 4 ? 0 : op < 4 ? op + 1 :
-			    op);
-			sqlite3_bind_int64(ie, 5, now);
-			sqlite3_bind_int64(ie, 6, now);
+			sqlite3_bind_int64(b->ie, 1, ++b->seq);
+			sqlite3_bind_text(b->ie, 2, id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(b->ie, 3, kinds[op], -1,
+			    SQLITE_STATIC);
+			/* v: filed 1 ... followed_up 4, reply 0, closed 5 */
+			sqlite3_bind_int(b->ie, 4, op == 4 ? 0 : op < 4 ?
+			    op + 1 : op);
+			sqlite3_bind_int64(b->ie, 5, now);
+			sqlite3_bind_int64(b->ie, 6, now);
 			if (op == 2)
-				sqlite3_bind_text(ie, 7, unit, -1,
+				sqlite3_bind_text(b->ie, 7, unit, -1,
 				    SQLITE_STATIC);
 			else
-				sqlite3_bind_null(ie, 7);
+				sqlite3_bind_null(b->ie, 7);
 			if (op == 3 || op == 4)
-				sqlite3_bind_text(ie, 8, op == 3 ? text_fu :
+				sqlite3_bind_text(b->ie, 8, op == 3 ? text_fu :
 				    text_re, -1, SQLITE_STATIC);
 			else
-				sqlite3_bind_null(ie, 8);
-			step(db, ie);
+				sqlite3_bind_null(b->ie, 8);
+			step(db, b->ie);
 			if (++k % per_tx == 0)
 				x(db, "COMMIT");
 		}
 	if (k % per_tx != 0)
 		x(db, "COMMIT");
-	t0 = mono() - t0;
-	sqlite3_finalize(ic);
-	sqlite3_finalize(ir);
-	sqlite3_finalize(ie);
-	sqlite3_close(db);
-	return t0;
+	return mono() - t0;
 }
 
 int
 main(int argc, char **argv)
 {
 	const char	*dir = "/tmp";
+	struct store	*s;
+	struct bare	 bare;
 	char		 a[1024], b[1024];
-	int		 n = 100000, per_tx = 1, c;
+	int		 n = 100000, per_tx = 1, c, i, only = 0;
 	double		 ts, tb, ops;
 
-	while ((c = getopt(argc, argv, "n:t:d:")) != -1) {
+	while ((c = getopt(argc, argv, "n:t:d:o:")) != -1) {
 		switch (c) {
 		case 'n':
 			n = atoi(optarg);
@@ -316,9 +340,12 @@ main(int argc, char **argv)
 		case 'd':
 			dir = optarg;
 			break;
+		case 'o':
+			only = optarg[0];	/* s or b: one side, to profile */
+			break;
 		default:
 			fprintf(stderr, "usage: bench_complaint [-n COMPLAINTS] "
-			    "[-t OPS_PER_TRANSACTION] [-d DIR]\n");
+			    "[-t OPS_PER_TRANSACTION] [-d DIR] [-o s|b]\n");
 			return 2;
 		}
 	}
@@ -330,10 +357,25 @@ main(int argc, char **argv)
 	printf("SQLite %s, %d complaints x %d operations, %d per transaction, "
 	    "WAL, synchronous=FULL, in %s\n", sqlite3_libversion(), n, OPS,
 	    per_tx, dir);
-	ts = run_simpul(a, n, per_tx);
+	/*
+	 * Alternate blocks of both runs, so that a disk shared with other
+	 * work slows both alike and both databases grow alike.
+	 */
+	s = make_db(a);
+	bare_open(&bare, b);
+	ts = tb = 0;
+	for (i = 0; i < n; i += BLOCK) {
+		if (only != 'b')
+			ts += run_simpul(s, i, i + BLOCK < n ? i + BLOCK : n,
+			    per_tx);
+		if (only != 's')
+			tb += run_bare(&bare, i, i + BLOCK < n ? i + BLOCK : n,
+			    per_tx);
+	}
+	store_close(s);
+	bare_close(&bare);
 	printf("simpul desk   %8.2f s  %9.0f operations/s  %8.0f complaints/s\n",
 	    ts, ops / ts, n / ts);
-	tb = run_bare(b, n, per_tx);
 	printf("bare inserts  %8.2f s  %9.0f operations/s  %8.0f complaints/s\n",
 	    tb, ops / tb, n / tb);
 	printf("ratio         %8.1f %%  (target >= 50 %%)\n", 100.0 * tb / ts);

@@ -378,9 +378,16 @@ store_begin_at(struct store *s, const char *file, int line,
 int
 store_commit(struct store *s, struct sp_err *err)
 {
-	int	 rc;
+	int	 rc, i;
 
 	assert(s->tx_file != NULL);
+	/*
+	 * A row lent by a _get keeps its statement open, and an open
+	 * statement holds a read snapshot that stops the checkpoint from
+	 * restarting the WAL: it would grow for as long as the handle lives.
+	 */
+	for (i = 0; i < s->nstmts; i++)
+		sqlite3_reset(s->stmts[i].st);
 	s->committing = 1;
 	rc = exec(s, "COMMIT", err);
 	s->committing = 0;
