@@ -500,7 +500,7 @@ list_one(void *arg, const struct store_complaint *c)
 		printf("%-14s %-12s %-6s %-14s %-10s %s ", c->id, c->status,
 		    c->owner, c->channel, c->category ? c->category : "-", t);
 		if (l->a->given & O_OVERDUE)
-			printf("%-24s ", over);
+			printf("%-33s ", over);
 		cell(c->title, 0);
 		putchar('\n');
 		return 0;
@@ -557,7 +557,7 @@ list(struct cli *cli, int argc, char **argv, struct sp_err *err)
 		printf("%-14s %-12s %-6s %-14s %-10s %-25s ", "ID", "STATUS",
 		    "OWNER", "CHANNEL", "CATEGORY", "FILED");
 		if (a.given & O_OVERDUE)
-			printf("%-24s ", "OVERDUE");
+			printf("%-33s ", "OVERDUE");
 		printf("TITLE\n");
 	} else {
 		fmt_init(&l.w, stdout, a.format);

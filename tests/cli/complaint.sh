@@ -96,6 +96,13 @@ refuse "an option the subcommand does not take" 2 \
     --db "$DB" complaint verify 33.21-000001 --text x
 refuse "bad --format" 2 "$E --format must be table, json or xml $H" \
     --db "$DB" complaint list --format csv
+refuse "unknown channel" 2 "$E --channel must be web, sms1708, app, whatsapp, social, agent, village_visit, walk_in or hub $H" \
+    --db "$DB" complaint file --title T --body B --channel fax
+refuse "unknown status" 2 "$E --status must be new, verified, postponed, in_progress, resolved, closed or archived $H" \
+    --db "$DB" complaint list --status done
+refuse "no ID" 2 "$E verify needs an ID $H" --db "$DB" complaint verify
+refuse "unknown subcommand" 2 "$E unknown subcommand 'delete' $H" \
+    --db "$DB" complaint delete 33.21-000001
 refuse "stars out of range" 2 "$E --stars: 9 is out of range 1..5" \
     --db "$DB" complaint rate 33.21-000001 --stars 9
 

@@ -173,6 +173,8 @@ at 2026-03-26T09:00:00+07:00
 sim --actor rina complaint file --channel sms1708 --category LAIN \
     --title "Promo pulsa" --body "Dapatkan pulsa gratis"
 sim --actor rina complaint archive 33.21-000010 --reason spam
+# A reply after the auto-close is recorded; C2 stays closed.
+sim --actor rina complaint reply 33.21-000002 --text "KTP sudah saya ambil"
 at 2026-03-26T10:00:00+07:00
 sim --actor bambang complaint follow-up 33.21-000009 --text "Lampu diganti"
 at 2026-03-27T09:00:00+07:00
@@ -194,6 +196,7 @@ sim --actor bambang complaint follow-up 33.21-000007 \
 at 2026-04-09T12:00:00+07:00
 # C3 closed itself on 8 April 10:00; 000007 was answered in time.
 overdue "33.21-000004:verification,follow_up,24h,target 33.21-000006:24h,target 33.21-000008:24h,target"
+sim complaint show 33.21-000002
 sim complaint show 33.21-000003
 sim complaint show 33.21-000004
 sim complaint show 33.21-000008 --reveal
