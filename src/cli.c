@@ -61,12 +61,12 @@ static const struct cli_cmd cmds[] = {
 	  cmd_peer },
 	{ "complaint",
 	  "file --title T --body B [--channel C] [--type T] [--category C] "
-	  "[--location L]\n"
-	  "     [--reporter-name N] [--reporter-contact C] [--reporter-nik K] "
+	  "[--location L] "
+	  "[--reporter-name N] [--reporter-contact C] [--reporter-nik K] "
 	  "[--anonymous] [--confidential]\n"
 	  "list [--status S] [--overdue] [--channel C] [--category C] "
-	  "[--owner CODE]\n"
-	  "show ID [--reveal]\n"
+	  "[--owner CODE] [--format table|json|xml]\n"
+	  "show ID [--reveal] [--format table|json|xml]\n"
 	  "verify|accept|recall|extend|resolve|reopen|close ID\n"
 	  "postpone|archive|return ID --reason R\n"
 	  "dispatch ID --unit U [--officer O]\n"

@@ -785,8 +785,11 @@ show(struct cli *cli, int argc, char **argv, struct sp_err *err)
 		    err) == -1)
 			goto out;
 	}
-	if (store_complaint_get(cli->store, s.id, &c, err) != 1)
+	if ((found = store_complaint_get(cli->store, s.id, &c, err)) != 1) {
+		if (found == 0)
+			sp_errf(err, SPE_NOT_FOUND, "no complaint %s", s.id);
 		goto out;
+	}
 	memset(&sc, 0, sizeof(sc));
 	sc.d = &d;
 	sc.a = &a;
