@@ -226,7 +226,8 @@ cli_store(struct cli *cli, int mode, struct sp_err *err)
 
 /*
  * A node closes what the reporter's reply window ended when it notices
- * (DESIGN §3): every write transaction starts by doing so.  A refused
+ * (DESIGN §3), and erases the identities its retention setting no longer
+ * allows (DESIGN §7): every write transaction starts by doing so.  A refused
  * command rolls it back with everything else; the next one redoes it.
  */
 int
@@ -241,6 +242,8 @@ cli_begin(struct cli *cli, struct sp_err *err)
 	if (desk_init(&d, cli->store, cli->actor, util_now(), err) == -1)
 		return -1;
 	rc = desk_autoclose(&d, err);
+	if (rc != -1)
+		rc = desk_expire_identity(&d, err);
 	desk_clear(&d);
 	return rc == -1 ? -1 : 0;
 }

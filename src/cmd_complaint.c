@@ -427,8 +427,7 @@ erase_reporter(struct cli *cli, int argc, char **argv, struct sp_err *err)
 		goto out;
 	}
 	if (store_reporter_erase(cli->store, s.id, d.now, err) == -1 ||
-	    cli_commit(cli, err) == -1 ||
-	    store_checkpoint(cli->store, err) == -1)
+	    cli_commit(cli, err) == -1)
 		goto out;
 	printf("%s: reporter identity erased\n", s.id);
 	rc = 0;

@@ -42,7 +42,7 @@ desk_init(struct desk *d, struct store *s, const char *actor, int64_t now,
     struct sp_err *err)
 {
 	char		*code = NULL, *zone = NULL;
-	long long	 hours;
+	long long	 hours, days;
 	int		 rc = -1;
 
 	memset(d, 0, sizeof(*d));
@@ -51,7 +51,8 @@ desk_init(struct desk *d, struct store *s, const char *actor, int64_t now,
 	d->now = now;
 	if (settings_get(s, "node.code", &code, err) == -1 ||
 	    settings_get(s, "node.zone", &zone, err) == -1 ||
-	    settings_get_int(s, "target.hours", &hours, err) == -1)
+	    settings_get_int(s, "target.hours", &hours, err) == -1 ||
+	    settings_get_int(s, "retention.identity_days", &days, err) == -1)
 		goto out;
 	if (code[0] == '\0') {
 		sp_errf(err, SPE_NO_DB, "the database has no node code "
@@ -62,6 +63,7 @@ desk_init(struct desk *d, struct store *s, const char *actor, int64_t now,
 	if ((d->offset = settings_zone_offset(zone)) == -1)
 		d->offset = 7 * 60;
 	d->target_hours = (int)hours;
+	d->retention_days = (int)days;
 	/* The holiday table's key orders it: the array is sorted. */
 	if (store_holiday_each(s, INT64_MIN / 2, INT64_MAX / 2, add_holiday, d,
 	    err) == -1)
@@ -146,6 +148,7 @@ desk_save(struct desk *d, const struct complaint_state *s,
 	if ((s->phase == PH_IN_PROGRESS || s->phase == PH_RESOLVED) &&
 	    f->reply_start != 0 && f->reply == 0 && f->stop == 0)
 		row.reply_open = f->reply_start;
+	row.ended_at = f->stop;
 	return store_complaint_update(d->store, &row, err);
 }
 
@@ -269,4 +272,28 @@ desk_clocks(struct desk *d, const struct complaint_state *s,
 	}
 	*n = clock_compute(&s->facts, &p, d->now, out);
 	return 0;
+}
+
+struct expire {
+	struct desk	*d;
+	struct sp_err	*err;
+};
+
+static int
+expire_one(void *arg, const char *id)
+{
+	struct expire	*x = arg;
+
+	return store_reporter_erase(x->d->store, id, x->d->now, x->err);
+}
+
+int
+desk_expire_identity(struct desk *d, struct sp_err *err)
+{
+	struct expire	 x = { d, err };
+
+	if (d->retention_days == 0)
+		return 0;
+	return store_complaint_identity_due(d->store,
+	    d->now - (int64_t)d->retention_days * 86400, expire_one, &x, err);
 }

@@ -24,6 +24,7 @@ struct desk {
 	char		 node[16];	/* this node's code */
 	int		 offset;	/* its zone, minutes east of UTC */
 	int		 target_hours;
+	int		 retention_days;	/* 0: keep identity */
 	int64_t		*holidays;	/* sorted local day numbers */
 	size_t		 nholidays;
 	const char	*actor;		/* borrowed */
@@ -64,6 +65,12 @@ int	 desk_save(struct desk *, const struct complaint_state *,
  * window has ended (inside a transaction).  Returns how many, or -1.
  */
 int	 desk_autoclose(struct desk *, struct sp_err *);
+/*
+ * Erase the reporter identity of every complaint archived or closed more
+ * than retention.identity_days ago (inside a transaction; none when the
+ * setting is 0).  The events stay as they are.
+ */
+int	 desk_expire_identity(struct desk *, struct sp_err *);
 /* The node's own view of the clocks of s at desk->now. */
 int	 desk_clocks(struct desk *, const struct complaint_state *,
 	    struct clock out[CLK_MAX], size_t *n, struct sp_err *);

@@ -27,7 +27,8 @@
  *     table.  The complaint row's owner, status, v and reply_open are a
  *     cache of the fold of its events, rewritten with every event.
  * (8) Reporter identity is erased for good: secure_delete zeroes the
- *     freed bytes and store_checkpoint() empties the WAL after the commit.
+ *     freed bytes, and a commit that erased one empties the WAL
+ *     (store_checkpoint) so that no older page image keeps it.
  */
 #include "config.h"
 
@@ -52,6 +53,7 @@ struct store {
 	sqlite3		*db;
 	int		 mode;
 	int		 committing;	/* (4): set only inside store_commit */
+	int		 erased;	/* (8): identity erased in this tx */
 	const char	*tx_file;	/* who holds the transaction */
 	int		 tx_line;
 	struct {
@@ -97,7 +99,9 @@ static const char *const migrations[] = {
 	 * 2: complaints and their events (DESIGN §3).  A complaint row holds
 	 * the fields its filed event carries and, as a cache of the fold of
 	 * its events, owner, status and v; reply_open is the start of a
-	 * running reply window, so auto-close finds candidates by index.
+	 * running reply window, so auto-close finds candidates by index, and
+	 * ended_at when it was archived or closed, so retention finds the
+	 * identities to erase (identity_held) by index too.
 	 * Reporter identity has its own table (DESIGN §7) that no event and
 	 * no batch ever reads.  counter holds the node's author seq and its
 	 * complaint number: both only grow, so neither is ever reused.
@@ -127,11 +131,15 @@ static const char *const migrations[] = {
 	"  anonymous INTEGER NOT NULL CHECK (anonymous IN (0, 1)),"
 	"  confidential INTEGER NOT NULL CHECK (confidential IN (0, 1)),"
 	"  filed_confidential INTEGER NOT NULL,"
-	"  reply_open INTEGER"
+	"  reply_open INTEGER,"
+	"  ended_at INTEGER,"
+	"  identity_held INTEGER NOT NULL DEFAULT 0"
 	") STRICT;"
 	"CREATE INDEX complaint_filed ON complaint (filed_at, id);"
 	"CREATE INDEX complaint_reply ON complaint (reply_open) "
 	"  WHERE reply_open IS NOT NULL;"
+	"CREATE INDEX complaint_retention ON complaint (ended_at) "
+	"  WHERE identity_held = 1 AND ended_at IS NOT NULL;"
 	"CREATE TABLE event ("
 	"  author TEXT NOT NULL,"
 	"  seq INTEGER NOT NULL,"
@@ -396,6 +404,10 @@ store_commit(struct store *s, struct sp_err *err)
 		return -1;
 	}
 	s->tx_file = NULL;
+	if (s->erased) {
+		s->erased = 0;
+		return store_checkpoint(s, err);
+	}
 	return 0;
 }
 
@@ -405,6 +417,7 @@ store_rollback(struct store *s)
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->tx_file = NULL;
+	s->erased = 0;
 }
 
 int
@@ -787,7 +800,7 @@ store_complaint_update(struct store *s, const struct store_complaint *c,
 {
 	static const char	*sql = "UPDATE complaint SET owner = ?, "
 	    "status = ?, v = ?, anonymous = ?, confidential = ?, "
-	    "reply_open = ? WHERE id = ?";
+	    "reply_open = ?, ended_at = ? WHERE id = ?";
 	sqlite3_stmt		*st;
 
 	if ((st = stmt(s, sql, err)) == NULL)
@@ -799,7 +812,9 @@ store_complaint_update(struct store *s, const struct store_complaint *c,
 	sqlite3_bind_int(st, 5, c->confidential != 0);
 	if (c->reply_open != 0)
 		sqlite3_bind_int64(st, 6, c->reply_open);
-	sqlite3_bind_text(st, 7, c->id, -1, SQLITE_STATIC);
+	if (c->ended_at != 0)
+		sqlite3_bind_int64(st, 7, c->ended_at);
+	sqlite3_bind_text(st, 8, c->id, -1, SQLITE_STATIC);
 	if (step_done(s, st, "complaint", err) == -1)
 		return -1;
 	if (sqlite3_changes(s->db) == 0)
@@ -895,23 +910,18 @@ store_complaint_each(struct store *s, const struct store_filter *f,
 	return 0;
 }
 
-int
-store_complaint_reply_due(struct store *s, const char *owner, int64_t before,
-    int (*fn)(void *, const char *), void *arg, struct sp_err *err)
+/*
+ * Collect the ids a bound query yields, then call fn for each: fn writes
+ * to the rows the query reads.
+ */
+static int
+each_id(struct store *s, sqlite3_stmt *st, int (*fn)(void *, const char *),
+    void *arg, struct sp_err *err)
 {
-	static const char	*sql = "SELECT id FROM complaint "
-	    "WHERE reply_open IS NOT NULL AND reply_open <= ? AND owner = ? "
-	    "ORDER BY reply_open, id";
-	sqlite3_stmt		*st;
-	char			**ids = NULL;
-	size_t			 n = 0, i;
-	int			 rc, ret = 0;
+	char	**ids = NULL;
+	size_t	  n = 0, i;
+	int	  rc, ret = 0;
 
-	if ((st = stmt(s, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, before);
-	sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
-	/* Collected first: fn writes to the rows this query reads. */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		ids = xreallocarray(ids, n + 1, sizeof(*ids));
 		ids[n++] = xstrdup((const char *)sqlite3_column_text(st, 0));
@@ -926,6 +936,37 @@ store_complaint_reply_due(struct store *s, const char *owner, int64_t before,
 	}
 	free(ids);
 	return ret;
+}
+
+int
+store_complaint_reply_due(struct store *s, const char *owner, int64_t before,
+    int (*fn)(void *, const char *), void *arg, struct sp_err *err)
+{
+	static const char	*sql = "SELECT id FROM complaint "
+	    "WHERE reply_open IS NOT NULL AND reply_open <= ? AND owner = ? "
+	    "ORDER BY reply_open, id";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+	return each_id(s, st, fn, arg, err);
+}
+
+int
+store_complaint_identity_due(struct store *s, int64_t before,
+    int (*fn)(void *, const char *), void *arg, struct sp_err *err)
+{
+	static const char	*sql = "SELECT id FROM complaint "
+	    "WHERE identity_held = 1 AND ended_at IS NOT NULL AND "
+	    "ended_at <= ? ORDER BY ended_at, id";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, before);
+	return each_id(s, st, fn, arg, err);
 }
 
 int
@@ -1037,6 +1078,22 @@ store_event_each(struct store *s, const char *complaint,
 	return 0;
 }
 
+/* Mark whether the complaint still holds an identity (for retention). */
+static int
+identity_held(struct store *s, const char *complaint, int held,
+    struct sp_err *err)
+{
+	static const char	*sql = "UPDATE complaint SET identity_held = ? "
+	    "WHERE id = ?";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, held);
+	sqlite3_bind_text(st, 2, complaint, -1, SQLITE_STATIC);
+	return step_done(s, st, "complaint", err);
+}
+
 int
 store_reporter_set(struct store *s, const char *complaint,
     const struct store_reporter *r, struct sp_err *err)
@@ -1051,7 +1108,9 @@ store_reporter_set(struct store *s, const char *complaint,
 	bind_text_or_null(st, 2, r->name);
 	bind_text_or_null(st, 3, r->contact);
 	bind_text_or_null(st, 4, r->nik);
-	return step_done(s, st, "reporter", err);
+	if (step_done(s, st, "reporter", err) == -1)
+		return -1;
+	return identity_held(s, complaint, 1, err);
 }
 
 int
@@ -1093,7 +1152,11 @@ store_reporter_erase(struct store *s, const char *complaint, int64_t now,
 		return -1;
 	sqlite3_bind_text(st, 1, complaint, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
-	return step_done(s, st, "reporter", err);
+	if (step_done(s, st, "reporter", err) == -1 ||
+	    identity_held(s, complaint, 0, err) == -1)
+		return -1;
+	s->erased = 1;		/* (8): store_commit() empties the WAL */
+	return 0;
 }
 
 int

@@ -120,6 +120,7 @@ struct store_complaint {
 	int		 anonymous;
 	int		 confidential;
 	int64_t		 reply_open;	/* 0: no reply window running */
+	int64_t		 ended_at;	/* archived/closed at; 0: open (update) */
 };
 /* What list filters on; NULL matches everything. */
 struct store_filter {
@@ -148,6 +149,10 @@ int		 store_complaint_reply_due(struct store *, const char *owner,
 		    int64_t before, int (*fn)(void *, const char *), void *,
 		    struct sp_err *);
 
+/* Ids still holding an identity whose complaint ended at or before. */
+int		 store_complaint_identity_due(struct store *, int64_t before,
+		    int (*fn)(void *, const char *), void *, struct sp_err *);
+
 /* Append one event (DESIGN §3); events are never changed or deleted. */
 int		 store_event_add(struct store *, const struct event *,
 		    struct sp_err *);
@@ -171,7 +176,10 @@ int		 store_reporter_set(struct store *, const char *complaint,
 /* 1 and *r filled (valid until the next store call), 0 if none. */
 int		 store_reporter_get(struct store *, const char *complaint,
 		    struct store_reporter *, struct sp_err *);
-/* Forget name, contact and NIK for good; keep when it was done. */
+/*
+ * Forget name, contact and NIK for good; keep when it was done.  The
+ * commit that follows empties the WAL.
+ */
 int		 store_reporter_erase(struct store *, const char *complaint,
 		    int64_t now, struct sp_err *);
 /* Who revealed the identity, and when. */

@@ -147,4 +147,21 @@ refuse "erase twice" 1 \
     "$E 33.21-000001: the reporter's identity was already erased" \
     --db "$DB" complaint erase-reporter 33.21-000001
 
+# Retention: identity of a complaint archived or closed more than
+# retention.identity_days ago is erased by the next command that writes.
+S config set retention.identity_days 30 >/dev/null
+S complaint file --title "Dobel" --body "laporan ganda" \
+    --reporter-name "Budi Santoso" --reporter-nik 3321010202900002 >/dev/null
+S complaint archive 33.21-000004 --reason duplicate >/dev/null
+SIMPUL_NOW=2026-03-31T09:00:00+07:00 S complaint list >/dev/null
+run --db "$DB" complaint show 33.21-000004
+ok "identity kept within the retention period" \
+    grep -q '^reporter  *hidden (show --reveal)$' "$T/out"
+SIMPUL_NOW=2026-04-01T08:00:00+07:00 S complaint list >/dev/null
+run --db "$DB" complaint show 33.21-000004
+ok "identity erased after the retention period" \
+    grep -q '^reporter  *erased$' "$T/out"
+ok "the erased identity is gone from the database file" \
+    sh -c "! grep -a -q -E 'Budi Santoso|3321010202900002' '$DB' '$DB-wal'"
+
 done_testing
