@@ -7,8 +7,8 @@
  *
  * The simpul run takes each of n complaints through file, verify,
  * dispatch, follow-up, reporter reply and close through exactly the code
- * the CLI runs for each command: BEGIN IMMEDIATE, the auto-close sweep of
- * cli_begin(), desk_init(), the rebuild of the complaint from its events,
+ * the CLI runs for each command: BEGIN IMMEDIATE, the auto-close and
+ * retention sweeps of cli_begin(), desk_init(), the rebuild of the complaint from its events,
  * complaint.c's check, the append and the refresh of the complaint row.
  * The baseline opens a database with the same schema and settings (WAL,
  * synchronous=FULL) and inserts the same complaint, reporter and event
@@ -112,7 +112,7 @@ make_db(const char *path)
 	return s;
 }
 
-/* What cli_begin() does after BEGIN: the auto-close sweep. */
+/* What cli_begin() does after BEGIN: the auto-close and retention sweeps. */
 static void
 sweep(struct store *s, int64_t now)
 {
@@ -120,8 +120,9 @@ sweep(struct store *s, int64_t now)
 	struct sp_err	 err = { 0 };
 
 	if (desk_init(&d, s, actor, now, &err) == -1 ||
-	    desk_autoclose(&d, &err) == -1)
-		die("auto-close", &err);
+	    desk_autoclose(&d, &err) == -1 ||
+	    desk_expire_identity(&d, &err) == -1)
+		die("sweep", &err);
 	desk_clear(&d);
 }
 
