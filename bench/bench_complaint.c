@@ -8,8 +8,9 @@
  * The simpul run takes each of n complaints through file, verify,
  * dispatch, follow-up, reporter reply and close through exactly the code
  * the CLI runs for each command: BEGIN IMMEDIATE, the auto-close and
- * retention sweeps of cli_begin(), desk_init(), the rebuild of the complaint from its events,
- * complaint.c's check, the append and the refresh of the complaint row.
+ * retention sweeps of cli_begin(), desk_init(), the rebuild of the
+ * complaint from its events, complaint.c's check, the append and the
+ * refresh of the complaint row.
  * The baseline opens a database with the same schema and settings (WAL,
  * synchronous=FULL) and inserts the same complaint, reporter and event
  * rows with plain prepared statements, in transactions of the same size.
@@ -274,8 +275,8 @@ run_bare(struct bare *b, int from, int to, int per_tx)
 				sqlite3_bind_text(b->ic, 1, id, -1,
 				    SQLITE_STATIC);
 				sqlite3_bind_text(b->ic, 2,
-				    channel_name((enum channel_kind)(i % CH_HUB)),
-				    -1, SQLITE_STATIC);
+				    channel_name((enum channel_kind)(i %
+				    CH_HUB)), -1, SQLITE_STATIC);
 				sqlite3_bind_text(b->ic, 3, cat, -1,
 				    SQLITE_STATIC);
 				sqlite3_bind_text(b->ic, 4, title, -1,
@@ -342,11 +343,12 @@ main(int argc, char **argv)
 			dir = optarg;
 			break;
 		case 'o':
-			only = optarg[0];	/* s or b: one side, to profile */
+			only = optarg[0];	/* s or b: profile one */
 			break;
 		default:
-			fprintf(stderr, "usage: bench_complaint [-n COMPLAINTS] "
-			    "[-t OPS_PER_TRANSACTION] [-d DIR] [-o s|b]\n");
+			fprintf(stderr, "usage: bench_complaint "
+			    "[-n COMPLAINTS] [-t OPS_PER_TRANSACTION] "
+			    "[-d DIR] [-o s|b]\n");
 			return 2;
 		}
 	}
@@ -375,10 +377,10 @@ main(int argc, char **argv)
 	}
 	store_close(s);
 	bare_close(&bare);
-	printf("simpul desk   %8.2f s  %9.0f operations/s  %8.0f complaints/s\n",
-	    ts, ops / ts, n / ts);
-	printf("bare inserts  %8.2f s  %9.0f operations/s  %8.0f complaints/s\n",
-	    tb, ops / tb, n / tb);
+	printf("simpul desk   %8.2f s  %9.0f operations/s  %8.0f "
+	    "complaints/s\n", ts, ops / ts, n / ts);
+	printf("bare inserts  %8.2f s  %9.0f operations/s  %8.0f "
+	    "complaints/s\n", tb, ops / tb, n / tb);
 	printf("ratio         %8.1f %%  (target >= 50 %%)\n", 100.0 * tb / ts);
 	unlink_db(a);
 	unlink_db(b);

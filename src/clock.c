@@ -114,8 +114,9 @@ clock_compute(const struct clock_facts *f, const struct clock_policy *p,
 {
 	const struct clock_cal	*cal = &p->cal;
 	size_t			 n = 0, i;
-	int			 tier = p->tier > 0 ? p->tier : CLOCK_FOLLOW_UP_WD;
+	int			 tier;
 
+	tier = p->tier > 0 ? p->tier : CLOCK_FOLLOW_UP_WD;
 	if (f->filed == 0)
 		return 0;
 	if (f->verify_start != 0)

@@ -20,7 +20,7 @@ struct clock_cal {
 /* The node's own view of the clocks (DESIGN §6: policy). */
 struct clock_policy {
 	struct clock_cal cal;
-	int		 tier;		/* follow-up working days: 2, 5, 14, 60 */
+	int		 tier;		/* follow-up working days: 2/5/14/60 */
 	int		 target_hours;	/* local target; Demak 24 */
 };
 

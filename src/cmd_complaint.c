@@ -154,8 +154,8 @@ parse(int argc, char **argv, unsigned allowed, unsigned need, int want_id,
 	a->format = FMT_TABLE;
 	if ((a->given & O_FORMAT) && fmt_parse(val(a, O_FORMAT), &a->format)
 	    == -1)
-		return cli_usage_err("complaint", err, "--format must be table, "
-		    "json or xml");
+		return cli_usage_err("complaint", err, "--format must be "
+		    "table, json or xml");
 	return 0;
 }
 

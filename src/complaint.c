@@ -297,7 +297,8 @@ check_payload(const struct event *e, struct sp_err *err)
 		    COMPLAINT_TEXT_MAX, 1, err);
 	case EV_RATING:
 		if (e->stars < 1 || e->stars > 5)
-			return sp_errf(err, SPE_INVALID, "stars must be 1 to 5");
+			return sp_errf(err, SPE_INVALID,
+			    "stars must be 1 to 5");
 		return 0;
 	default:
 		return complaint_text_check("reason", e->reason,

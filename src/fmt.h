@@ -20,7 +20,7 @@ struct fmt {
 	enum fmt_kind	 kind;
 	int		 depth;
 	int		 toplist;		/* the document is a list */
-	int		 count[FMT_DEPTH];	/* items written at each depth */
+	int		 count[FMT_DEPTH];	/* items at each depth */
 	const char	*item[FMT_DEPTH];	/* XML name of a list's items */
 };
 

@@ -1010,8 +1010,8 @@ store_event_each(struct store *s, const char *complaint,
 {
 	static const char	*sql = "SELECT e.author, e.seq, e.kind, e.v, "
 	    "e.actor, e.at, e.at_offset, e.recorded, e.reason, e.text, e.unit, "
-	    "e.officer, e.target, e.stars, " COMPLAINT_COLUMNS_C " FROM event e "
-	    "JOIN complaint c ON c.id = e.complaint WHERE e.complaint = ? "
+	    "e.officer, e.target, e.stars, " COMPLAINT_COLUMNS_C
+	    " FROM event e JOIN complaint c ON c.id = e.complaint WHERE e.complaint = ? "
 	    "ORDER BY e.rowid";
 	struct store_complaint	 c;
 	struct complaint_fields	 f;

@@ -120,7 +120,7 @@ struct store_complaint {
 	int		 anonymous;
 	int		 confidential;
 	int64_t		 reply_open;	/* 0: no reply window running */
-	int64_t		 ended_at;	/* archived/closed at; 0: open (update) */
+	int64_t		 ended_at;	/* archived/closed at; 0: open */
 };
 /* What list filters on; NULL matches everything. */
 struct store_filter {
