@@ -26,7 +26,7 @@ test_time_roundtrip(void **state)
 	assert_int_equal(util_time_parse("2026-11-28T09:00:00+07:00", &t,
 	    &off, &err), 0);
 	assert_int_equal(off, 420);
-	assert_int_equal(t, 1764295200);
+	assert_int_equal(t, 1795831200);
 	util_time_format(t, 420, out);
 	assert_string_equal(out, "2026-11-28T09:00:00+07:00");
 	util_time_format(t, 0, out);
@@ -85,7 +85,8 @@ test_node_codes(void **state)
 	assert_true(util_node_code_valid("hub"));
 	assert_true(util_node_code_valid("33"));
 	assert_true(util_node_code_valid("33.21"));
-	assert_true(util_node_code_valid("33.21.01.2001"));
+	assert_true(util_node_code_valid("33.21.01.20"));
+	assert_false(util_node_code_valid("33.21.01.2001"));
 	assert_false(util_node_code_valid("33.21.01.20.01"));
 	assert_false(util_node_code_valid("3"));
 	assert_false(util_node_code_valid("33."));
