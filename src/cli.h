@@ -57,5 +57,6 @@ int	 cmd_calendar(struct cli *, int, char **, struct sp_err *);
 int	 cmd_category(struct cli *, int, char **, struct sp_err *);
 int	 cmd_backup(struct cli *, int, char **, struct sp_err *);
 int	 cmd_peer(struct cli *, int, char **, struct sp_err *);
+int	 cmd_verify(struct cli *, int, char **, struct sp_err *);
 
 #endif

@@ -35,4 +35,24 @@ int	 trust_check_node(const char *cert, const char *key, const char *ca,
 	    const char *crl, const char *code, int64_t at,
 	    struct trust_certinfo *info, struct sp_err *);
 
+/*
+ * The trust store for signed documents: the federation CA and, if given,
+ * its CRL (which must be signed by the CA).  Free with trust_free().
+ * SPE_CERT or SPE_IO when the files do not fit.
+ */
+struct trust;
+struct trust	*trust_load(const char *ca, const char *crl, struct sp_err *);
+void		 trust_free(struct trust *);	/* NULL is fine */
+/* The CA as PEM bytes, borrowed for the store's life. */
+const uint8_t	*trust_ca_pem(const struct trust *, size_t *len);
+/*
+ * Judge a signer's certificate (DER) at the trusted time `at`: it chains to
+ * the CA and is valid at `at`; the CRL does not list it as revoked at or
+ * before `at` (a later revocation is fine: compared by date here, DESIGN
+ * §2); its CN is `code`.  Fills info.  Refusals are SPE_SIGNER.
+ */
+int		 trust_check_signer(const struct trust *, const uint8_t *der,
+		    size_t len, const char *code, int64_t at,
+		    struct trust_certinfo *info, struct sp_err *);
+
 #endif
