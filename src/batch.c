@@ -682,8 +682,9 @@ batch_validate(struct batch *b, struct sp_err *err)
 		kind = BATCH_KIND_RECEIPT;
 		schema = schema_receipt;
 	} else
-		return sp_errf(err, SPE_SCHEMA, "the root is <%.40s>, not "
-		    "<batch> or <receipt> in %s", (const char *)root->name,
+		return sp_errf(err, SPE_SCHEMA, "the root is {%.60s}%.40s, not "
+		    "batch or receipt of %s", root->ns != NULL ?
+		    (const char *)root->ns->href : "", (const char *)root->name,
 		    BATCH_NS);
 	if ((vc = xmlSchemaNewValidCtxt(schema)) == NULL)
 		return sp_errf(err, SPE_INTERNAL, "libxml2: no schema context");

@@ -11,6 +11,7 @@
  *   mkdoc replace IN OUT OLD NEW	first occurrence; fails if absent
  *   mkdoc dupsig IN OUT		a second copy of the ds:Signature
  *   mkdoc wrap IN OUT			a forged root around the signed batch
+ *   mkdoc swapcert IN OUT PEM		another certificate in KeyInfo
  *   mkdoc run MAX-MB MAX-SECONDS CMD...
  */
 #include "config.h"
@@ -347,6 +348,28 @@ wrap(const char *in, const char *out)
 	return 0;
 }
 
+/* Put PEM's base64 body in place of the X509Certificate text. */
+static int
+swapcert(const char *in, const char *out, const char *pem)
+{
+	size_t	 n, pn;
+	char	*s = slurp(in, &n), *p = slurp(pem, &pn), *a, *e, *b, *end;
+	static const char open_tag[] = "<ds:X509Certificate>";
+
+	if ((a = strstr(s, open_tag)) == NULL ||
+	    (e = strstr(a, "</ds:X509Certificate>")) == NULL ||
+	    (b = strstr(p, "-----\n")) == NULL ||
+	    (end = strstr(b + 6, "-----END")) == NULL)
+		return 1;
+	a += strlen(open_tag);
+	b += 6;
+	spit(out, s, (size_t)(a - s), b, (size_t)(end - b), e,
+	    n - (size_t)(e - s));
+	free(s);
+	free(p);
+	return 0;
+}
+
 static int
 run(int argc, char **argv)
 {
@@ -398,6 +421,8 @@ main(int argc, char **argv)
 		return dupsig(argv[2], argv[3]);
 	if (strcmp(argv[1], "wrap") == 0 && argc == 4)
 		return wrap(argv[2], argv[3]);
+	if (strcmp(argv[1], "swapcert") == 0 && argc == 5)
+		return swapcert(argv[2], argv[3], argv[4]);
 	if (strcmp(argv[1], "run") == 0 && argc >= 5)
 		return run(argc - 2, argv + 2);
 	fprintf(stderr, "mkdoc: bad arguments (see the file header)\n");
