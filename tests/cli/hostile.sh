@@ -14,7 +14,7 @@ export SIMPUL_SCHEMAS
 
 BAD=$top_srcdir/tests/data/batch/bad
 nstatic=$(ls "$BAD"/*.xml | wc -l)
-plan $((nstatic + 33))
+plan $((nstatic + 32))
 
 pki --test 33.21 33.28
 mkdir -p "$T/rsa"
