@@ -64,6 +64,7 @@ struct parse_state {
 	struct sp_err		*err;		/* first refusal */
 	int			 depth;
 	size_t			 nitems;
+	size_t			 nsigs;		/* ds:* children of the root */
 	long			 mark;		/* offset where the item began */
 };
 
@@ -287,7 +288,14 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	}
 	if (st->depth == 1)
 		st->mark = xmlByteConsumed(ctxt);
-	if (st->depth == 2 && ++st->nitems > st->lim->max_items) {
+	/* The signature is not an item; a few stray ones are the schema's. */
+	if (st->depth == 2 && uri != NULL &&
+	    strcmp((const char *)uri, DS_NS) == 0) {
+		if (++st->nsigs > 4) {
+			refuse(ctxt, SPE_TOO_LARGE, "more than 4 signatures");
+			return;
+		}
+	} else if (st->depth == 2 && ++st->nitems > st->lim->max_items) {
 		snprintf(msg, sizeof(msg), "more than %zu items",
 		    st->lim->max_items);
 		refuse(ctxt, SPE_TOO_LARGE, msg);
