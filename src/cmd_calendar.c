@@ -23,7 +23,7 @@ struct day {
 	const char	*name;
 };
 
-/* Parse the file into days; lines point into b. */
+/* Parse the file into days; names point into b; the caller frees *days. */
 static int
 parse(const char *path, struct buf *b, struct day **days, size_t *ndays,
     struct sp_err *err)
@@ -42,25 +42,19 @@ parse(const char *path, struct buf *b, struct day **days, size_t *ndays,
 			line[--len] = '\0';
 		if (len == 0 || line[0] == '#')
 			continue;
-		if (len < 12 || line[10] != ' ' || line[11] == ' ') {
-			free(*days);
+		if (len < 12 || line[10] != ' ' || line[11] == ' ')
 			return sp_errf(err, SPE_INVALID, "%s:%zu: expected "
 			    "'YYYY-MM-DD name'", path, lineno);
-		}
 		line[10] = '\0';
 		*days = xreallocarray(*days, *ndays + 1, sizeof(**days));
-		if (util_date_parse(line, &(*days)[*ndays].day, &derr) == -1) {
-			free(*days);
+		if (util_date_parse(line, &(*days)[*ndays].day, &derr) == -1)
 			return sp_errf(err, SPE_INVALID, "%s:%zu: %s", path,
 			    lineno, derr.msg);
-		}
 		for (i = 0; i < *ndays; i++)
-			if ((*days)[i].day == (*days)[*ndays].day) {
-				free(*days);
+			if ((*days)[i].day == (*days)[*ndays].day)
 				return sp_errf(err, SPE_INVALID,
 				    "%s:%zu: %s is listed twice", path, lineno,
 				    line);
-			}
 		(*days)[(*ndays)++].name = line + 11;
 	}
 	return 0;

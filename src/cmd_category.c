@@ -1,7 +1,7 @@
 /*
  * cmd_category.c: `simpul category load [--local] FILE | list`.  A topic
  * file has one topic per line: CODE, PARENT (or -), TIER and NAME separated
- * by tabs.  The national list replaces the national topics and keeps the
+ * by tabs; a parent comes before its children.  The national list replaces the national topics and keeps the
  * node's own subtopics, which must still find their parents; --local
  * replaces only the node's own subtopics.  All in one transaction.
  */
@@ -137,6 +137,14 @@ load(struct cli *cli, const char *path, int local, struct sp_err *err)
 			if (found == 1)
 				sp_errf(err, SPE_INVALID, "%s: topic %s is "
 				    "already in the list", where, c.code);
+			goto out;
+		}
+		if (c.parent != NULL && (found = store_category_get(cli->store,
+		    c.parent, &old, err)) != 1) {
+			if (found == 0)
+				sp_errf(err, SPE_INVALID, "%s: parent %s is "
+				    "not listed before %s", where, c.parent,
+				    c.code);
 			goto out;
 		}
 		if (store_category_add(cli->store, &c, err) == -1)

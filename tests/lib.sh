@@ -1,6 +1,6 @@
-# lib.sh: shared by the shell tests.  Each test script prints TAP: it calls
-# plan N first, then ok/expect helpers, and the automake TAP driver counts
-# the points.  $SIMPUL, $top_srcdir and $top_builddir come from make check.
+# lib.sh: shared by the shell tests.  Each test script prints TAP through
+# the ok/expect/golden helpers and ends with done_testing, which prints the
+# plan; a script that dies early prints none, and the TAP driver reports it.  $SIMPUL, $top_srcdir and $top_builddir come from make check.
 set -u
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -17,7 +17,10 @@ tap_failed=0
 T=$(mktemp -d "${TMPDIR:-/tmp}/simpul-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 
-plan() { echo "1..$1"; }
+done_testing() {
+	echo "1..$tap_n"
+	exit $tap_failed
+}
 
 ok() {		# ok DESCRIPTION COMMAND...: passes when COMMAND succeeds
 	desc=$1; shift

@@ -13,8 +13,6 @@
 export SIMPUL_SCHEMAS
 
 BAD=$top_srcdir/tests/data/batch/bad
-nstatic=$(ls "$BAD"/*.xml | wc -l)
-plan $((nstatic + 32))
 
 pki --test 33.21 33.28
 mkdir -p "$T/rsa"
@@ -176,4 +174,4 @@ refused "an event of another author" author.xml \
 refused "standalone receipt with a changed outcome" receipt2.xml \
     "simpul: verify: receipt2.xml: signature: the signature does not match the document"
 
-exit $tap_failed
+done_testing

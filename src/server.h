@@ -1,0 +1,62 @@
+/*
+ * server.h: the HTTPS server: mutual TLS on evhttp, limits before reading,
+ * a connection cap, a minimum rate, one log line per request.  Handlers get
+ * a request whose peer is a verified certificate's CN and whose body is
+ * complete and within the limit; what they do with it is theirs.
+ */
+#ifndef SIMPUL_SERVER_H
+#define SIMPUL_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct loop;
+struct server;
+struct server_req;
+struct sp_err;
+struct tls_ctx;
+
+struct server_config {
+	const char	*listen;	/* "ADDR:PORT"; port 0 picks one */
+	size_t		 max_body;	/* bytes, refused with 413 beyond */
+	size_t		 max_headers;	/* bytes */
+	int		 max_conns;	/* open connections at most */
+	int		 idle_timeout;	/* seconds without a byte */
+	int		 grace;		/* seconds before min_rate applies */
+	int		 min_rate;	/* bytes/s a connection must average */
+	int		 max_age;	/* seconds a connection may live */
+};
+
+#define SERVER_GET	0x1
+#define SERVER_POST	0x2
+
+typedef void	 server_handler(struct server_req *, void *);
+
+/* Listen with tls (borrowed).  Free with server_free(). */
+struct server	*server_new(struct loop *, struct tls_ctx *,
+		    const struct server_config *, struct sp_err *);
+void		 server_free(struct server *);	/* NULL is fine */
+int		 server_route(struct server *, int methods, const char *path,
+		    server_handler *, void *);
+int		 server_port(const struct server *);
+int		 server_connections(const struct server *);
+/* Stop accepting; connections in flight finish (graceful shutdown). */
+void		 server_drain(struct server *);
+
+/* A request; valid until its reply. */
+const char	*server_req_peer(const struct server_req *);	/* the CN */
+const char	*server_req_path(const struct server_req *);
+int		 server_req_method(const struct server_req *);
+/* A query parameter, or NULL. */
+const char	*server_req_query(const struct server_req *, const char *);
+/* The complete body (NUL-terminated, not counted in len). */
+const uint8_t	*server_req_body(struct server_req *, size_t *len);
+void		 server_req_header(struct server_req *, const char *,
+		    const char *);
+/* Reply once; the request is gone afterwards. */
+void		 server_reply(struct server_req *, int status,
+		    const char *ctype, const void *, size_t);
+/* Reply with the error table's HTTP status and "code-name: msg". */
+void		 server_reply_err(struct server_req *, const struct sp_err *);
+
+#endif

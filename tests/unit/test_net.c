@@ -1,0 +1,364 @@
+/*
+ * test_net.c: the HTTPS server and client on loopback with real
+ * certificates, in one event loop: mutual TLS both ways, the server's CN
+ * check by the client, pins, body limits, the connection cap and the rate
+ * watchdog.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+
+#include "client.h"
+#include "dsig.h"
+#include "err.h"
+#include "log.h"
+#include "loop.h"
+#include "server.h"
+#include "tls.h"
+#include "trust.h"
+#include "xmalloc.h"
+
+static char		 dir[] = "/tmp/simpul-net.XXXXXX";
+static struct loop	*loop;
+static struct server	*srv;
+static struct tls_ctx	*stls;
+static struct dsig_key	*skey;
+static int		 calls;		/* handler invocations */
+static char		 url[128];
+
+struct result {
+	int		 done;
+	int		 status;
+	char		 body[256];
+	struct sp_err	 err;
+};
+
+static char *
+pki(const char *name)
+{
+	return xasprintf("%s/pki/%s", dir, name);
+}
+
+static void
+echo(struct server_req *r, void *arg)
+{
+	char		 out[128];
+	size_t		 len;
+	int		 n;
+
+	(void)arg;
+	calls++;
+	(void)server_req_body(r, &len);
+	n = snprintf(out, sizeof(out), "peer=%s len=%zu",
+	    server_req_peer(r), len);
+	server_reply(r, 200, "text/plain", out, (size_t)n);
+}
+
+static void
+on_done(void *arg, const struct client_result *cr)
+{
+	struct result	*r = arg;
+
+	r->done = 1;
+	r->status = cr->status;
+	r->err = cr->err;
+	snprintf(r->body, sizeof(r->body), "%.*s", (int)cr->len,
+	    cr->body ? (const char *)cr->body : "");
+	loop_stop(loop);
+}
+
+/* One request from a client with the given certificate; waits for it. */
+static void
+call(const char *who, const char *peer, const char *pins, const void *body,
+    size_t len, struct result *r)
+{
+	struct sp_err	 err = { 0 };
+	struct dsig_key *k;
+	struct tls_ctx	*t;
+	struct client	*c;
+	char		*cert = xasprintf("%s/pki/%s.pem", dir, who);
+	char		*key = xasprintf("%s/pki/%s.key", dir, who);
+	char		*ca = pki("ca.pem");
+	struct client_call cc = { body ? "POST" : "GET", url, peer, pins, body,
+	    len, 4096, 10 };
+
+	memset(r, 0, sizeof(*r));
+	assert_non_null(k = dsig_key_load(key, NULL, &err));
+	assert_non_null(t = tls_client_new(cert, k, ca, NULL, &err));
+	assert_non_null(c = client_new(loop, t, &err));
+	assert_int_equal(client_start(c, &cc, on_done, r, &err), 0);
+	loop_run(loop);
+	assert_true(r->done);
+	client_free(c);
+	tls_free(t);
+	dsig_key_free(k);
+	free(cert);
+	free(key);
+	free(ca);
+}
+
+static void
+test_mutual_tls(void **state)
+{
+	struct result	 r;
+
+	(void)state;
+	call("33.28", "hub", NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.body, "peer=33.28 len=0");
+	call("33.28", "hub", NULL, "<batch/>", 8, &r);
+	assert_string_equal(r.body, "peer=33.28 len=8");
+}
+
+static void
+test_client_refuses_wrong_server(void **state)
+{
+	struct result	 r;
+	int		 before = calls;
+
+	(void)state;
+	/* the server is the hub; a client that meant Demak sends nothing */
+	call("33.28", "33.21", NULL, "<batch/>", 8, &r);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(r.err.code, SPE_NET);
+	assert_int_equal(calls, before);
+}
+
+static void
+test_pins(void **state)
+{
+	struct result	 r;
+	int		 before = calls;
+	char		*cmd, pin[80] = "sha256//", *nl;
+	FILE		*f;
+
+	(void)state;
+	call("33.28", "hub", "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "x", 1, &r);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(calls, before);
+	cmd = xasprintf("openssl x509 -in %s/pki/hub.pem -pubkey -noout | "
+	    "openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | "
+	    "base64", dir);
+	assert_non_null(f = popen(cmd, "r"));
+	assert_non_null(fgets(pin + 8, sizeof(pin) - 8, f));
+	pclose(f);
+	free(cmd);
+	if ((nl = strchr(pin, '\n')) != NULL)
+		*nl = '\0';
+	call("33.28", "hub", pin, "x", 1, &r);
+	assert_int_equal(r.status, 200);
+}
+
+static void
+test_server_refuses_clients(void **state)
+{
+	struct result	 r;
+	int		 before = calls;
+
+	(void)state;
+	call("rogue-33.28", "hub", NULL, "x", 1, &r);
+	assert_int_equal(r.status, 0);
+	call("revoked-33.28", "hub", NULL, "x", 1, &r);
+	assert_int_equal(r.status, 0);
+	call("expired-33.28", "hub", NULL, "x", 1, &r);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(calls, before);
+}
+
+static void
+test_limits_and_routes(void **state)
+{
+	struct result	 r;
+	char		*big = xcalloc(1, 70000);
+	char		*saved = xstrdup(url);
+
+	(void)state;
+	memset(big, 'a', 69999);
+	call("33.28", "hub", NULL, big, 69999, &r);
+	assert_int_equal(r.status, 413);
+	snprintf(url, sizeof(url), "%s", saved);
+	*strrchr(url, '/') = '\0';
+	strcat(url, "/nothing");
+	call("33.28", "hub", NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 404);
+	snprintf(url, sizeof(url), "%s", saved);
+	strcat(url, "-get");
+	call("33.28", "hub", NULL, "x", 1, &r);
+	assert_int_equal(r.status, 405);
+	snprintf(url, sizeof(url), "%s", saved);
+	free(saved);
+	free(big);
+}
+
+static int	 raw[3];
+
+static void
+stop(void *arg)
+{
+	(void)arg;
+	loop_stop(loop);
+}
+
+static int
+raw_connect(void)
+{
+	struct sockaddr_in	 sin;
+	int			 s = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)server_port(srv));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(s, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	return s;
+}
+
+static void
+run_for(long ms)
+{
+	struct sp_err	 err = { 0 };
+
+	assert_int_equal(loop_after(loop, ms, stop, NULL, &err), 0);
+	loop_run(loop);
+}
+
+static void
+test_connection_cap(void **state)
+{
+	int	 i;
+
+	(void)state;
+	/* the cap is 2: a third connection waits in the kernel's backlog */
+	for (i = 0; i < 3; i++)
+		raw[i] = raw_connect();
+	run_for(300);
+	assert_int_equal(server_connections(srv), 2);
+	close(raw[0]);
+	run_for(300);
+	assert_int_equal(server_connections(srv), 2);
+	close(raw[1]);
+	close(raw[2]);
+	run_for(300);
+	assert_int_equal(server_connections(srv), 0);
+}
+
+static void
+trickle(void *arg)
+{
+	struct sp_err	 err = { 0 };
+	int		*n = arg;
+
+	if (send(raw[0], "", 1, MSG_NOSIGNAL) != 1 || --*n == 0)
+		return;
+	loop_after(loop, 200, trickle, n, &err);
+}
+
+static void
+test_slow_trickle_is_cut(void **state)
+{
+	struct sp_err	 err = { 0 };
+	int		 n = 15;
+	char		 c;
+
+	(void)state;
+	/*
+	 * A TLS record header announcing 512 bytes, then one byte per 200 ms:
+	 * OpenSSL waits for the record, evhttp sees no idle gap, and only the
+	 * rate watchdog can end it.
+	 */
+	raw[0] = raw_connect();
+	assert_int_equal(send(raw[0], "\x16\x03\x01\x02\x00", 5, 0), 5);
+	assert_int_equal(loop_after(loop, 0, trickle, &n, &err), 0);
+	run_for(2500);
+	assert_int_equal(server_connections(srv), 0);
+	assert_true(recv(raw[0], &c, 1, MSG_DONTWAIT) <= 0);
+	close(raw[0]);
+}
+
+static int
+setup(void **state)
+{
+	struct sp_err		 err = { 0 };
+	struct server_config	 cfg = { "127.0.0.1:0", 65536, 8192, 2, 5, 1,
+				    512, 30 };
+	const char		*top = getenv("top_srcdir");
+	char			*cmd, *cert, *key, *ca, *crl;
+
+	(void)state;
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	cmd = xasprintf("%s/certs/mkcerts.sh -d %s/pki --test 33.28 hub "
+	    ">/dev/null", top ? top : ".", dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(cmd);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	log_init(0, 0);
+	cert = pki("hub.pem");
+	key = pki("hub.key");
+	ca = pki("ca.pem");
+	crl = pki("crl.pem");
+	if ((loop = loop_new(&err)) == NULL ||
+	    (skey = dsig_key_load(key, NULL, &err)) == NULL ||
+	    (stls = tls_server_new(cert, skey, ca, crl, &err)) == NULL ||
+	    (srv = server_new(loop, stls, &cfg, &err)) == NULL) {
+		fprintf(stderr, "setup: %s\n", err.msg);
+		return -1;
+	}
+	server_route(srv, SERVER_GET | SERVER_POST, "/v1/echo", echo, NULL);
+	server_route(srv, SERVER_GET, "/v1/echo-get", echo, NULL);
+	snprintf(url, sizeof(url), "https://localhost:%d/v1/echo",
+	    server_port(srv));
+	free(cert);
+	free(key);
+	free(ca);
+	free(crl);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char	*cmd = xasprintf("rm -rf %s", dir);
+	int	 rc;
+
+	(void)state;
+	server_free(srv);
+	tls_free(stls);
+	dsig_key_free(skey);
+	loop_free(loop);
+	curl_global_cleanup();
+	rc = system(cmd);
+	free(cmd);
+	return rc;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mutual_tls),
+		cmocka_unit_test(test_client_refuses_wrong_server),
+		cmocka_unit_test(test_pins),
+		cmocka_unit_test(test_server_refuses_clients),
+		cmocka_unit_test(test_limits_and_routes),
+		cmocka_unit_test(test_connection_cap),
+		cmocka_unit_test(test_slow_trickle_is_cut),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

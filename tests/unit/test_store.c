@@ -1,0 +1,283 @@
+/* test_store.c: the store's schema, transactions, backup and typed queries. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "err.h"
+#include "store.h"
+#include "xmalloc.h"
+
+static char	 dir[] = "/tmp/simpul-store.XXXXXX";
+
+static char *
+path(const char *name)
+{
+	return xasprintf("%s/%s", dir, name);
+}
+
+static struct store *
+fresh(const char *name)
+{
+	struct sp_err	 err = { 0 };
+	struct store	*s;
+	char		*p = path(name);
+
+	s = store_open(p, STORE_CREATE, &err);
+	free(p);
+	assert_non_null(s);
+	return s;
+}
+
+static void
+test_create_and_reopen(void **state)
+{
+	struct sp_err	 err = { 0 };
+	struct store	*s;
+	char		*p = path("a.db");
+
+	(void)state;
+	s = fresh("a.db");
+	assert_true(store_schema_version(s) >= 1);
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_setting_set(s, "node.code", "33.21", &err), 0);
+	assert_int_equal(store_commit(s, &err), 0);
+	store_close(s);
+
+	assert_null(store_open(p, STORE_CREATE, &err));
+	assert_int_equal(err.code, SPE_EXISTS);
+	sp_err_clear(&err);
+
+	s = store_open(p, STORE_READ, &err);
+	assert_non_null(s);
+	{
+		char	*v;
+
+		assert_int_equal(store_setting_get(s, "node.code", &v, &err),
+		    0);
+		assert_string_equal(v, "33.21");
+		free(v);
+		assert_int_equal(store_setting_get(s, "nothing", &v, &err), 0);
+		assert_null(v);
+	}
+	store_close(s);
+	free(p);
+}
+
+static void
+test_missing_and_foreign(void **state)
+{
+	struct sp_err	 err = { 0 };
+	char		*p = path("none.db"), *q = path("foreign.db"), *cmd;
+
+	(void)state;
+	assert_null(store_open(p, STORE_WRITE, &err));
+	assert_int_equal(err.code, SPE_NO_DB);
+	assert_non_null(strstr(err.msg, "simpul init"));
+	sp_err_clear(&err);
+
+	cmd = xasprintf("sqlite3 %s 'CREATE TABLE t (x)'", q);
+	assert_int_equal(system(cmd), 0);
+	assert_null(store_open(q, STORE_WRITE, &err));
+	assert_int_equal(err.code, SPE_NO_DB);
+	assert_non_null(strstr(err.msg, "not a simpul database"));
+	free(cmd);
+	free(p);
+	free(q);
+}
+
+static void
+test_rollback_leaves_nothing(void **state)
+{
+	struct sp_err	 err = { 0 };
+	struct store	*s = fresh("rb.db");
+	char		*v;
+
+	(void)state;
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_setting_set(s, "k", "v", &err), 0);
+	assert_int_equal(store_peer_add(s, "33.28", NULL, 1, &err), 0);
+	store_rollback(s);
+	assert_int_equal(store_setting_get(s, "k", &v, &err), 0);
+	assert_null(v);
+	/* closing with a transaction open rolls it back too */
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_setting_set(s, "k", "v", &err), 0);
+	store_close(s);
+	{
+		char	*p = path("rb.db");
+
+		s = store_open(p, STORE_READ, &err);
+		free(p);
+	}
+	assert_int_equal(store_setting_get(s, "k", &v, &err), 0);
+	assert_null(v);
+	store_close(s);
+}
+
+static int
+count_peer(void *arg, const struct store_peer *p, const char *pins)
+{
+	int	*n = arg;
+
+	assert_string_equal(p->code, "33.28");
+	assert_string_equal(p->url, "https://tegal.example:8443");
+	assert_string_equal(pins, "a b");
+	(*n)++;
+	return 0;
+}
+
+static void
+test_peers(void **state)
+{
+	struct sp_err	 err = { 0 };
+	struct store	*s = fresh("peer.db");
+	int		 n = 0;
+
+	(void)state;
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_peer_add(s, "33.28",
+	    "https://tegal.example:8443", 5, &err), 0);
+	assert_int_equal(store_peer_pin_add(s, "33.28", "b", &err), 0);
+	assert_int_equal(store_peer_pin_add(s, "33.28", "a", &err), 0);
+	assert_int_equal(store_peer_add(s, "33.28", NULL, 5, &err), -1);
+	assert_int_equal(err.code, SPE_EXISTS);
+	sp_err_clear(&err);
+	assert_int_equal(store_commit(s, &err), 0);
+	assert_int_equal(store_peer_each(s, count_peer, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_peer_remove(s, "33.99", &err), -1);
+	assert_int_equal(err.code, SPE_NOT_FOUND);
+	sp_err_clear(&err);
+	assert_int_equal(store_peer_remove(s, "33.28", &err), 0);
+	assert_int_equal(store_commit(s, &err), 0);
+	n = 0;
+	assert_int_equal(store_peer_each(s, count_peer, &n, &err), 0);
+	assert_int_equal(n, 0);
+	store_close(s);
+}
+
+static int
+collect_day(void *arg, int64_t day, const char *name)
+{
+	int64_t	*sum = arg;
+
+	(void)name;
+	*sum += day;
+	return 0;
+}
+
+static void
+test_holidays_by_year(void **state)
+{
+	struct sp_err	 err = { 0 };
+	struct store	*s = fresh("cal.db");
+	int64_t		 sum = 0;
+
+	(void)state;
+	assert_int_equal(store_begin(s, &err), 0);
+	/* 2026-01-01 is day 20454, 2027-01-01 is day 20819 */
+	assert_int_equal(store_holiday_add(s, 20454, "Tahun Baru", &err), 0);
+	assert_int_equal(store_holiday_add(s, 20819, "Tahun Baru", &err), 0);
+	assert_int_equal(store_holiday_clear_year(s, 2026, &err), 0);
+	assert_int_equal(store_commit(s, &err), 0);
+	assert_int_equal(store_holiday_each(s, 0, 30000, collect_day, &sum,
+	    &err), 0);
+	assert_int_equal(sum, 20819);
+	store_close(s);
+}
+
+static void
+test_local_topics_keep_parents(void **state)
+{
+	struct sp_err		 err = { 0 };
+	struct store		*s = fresh("topic.db");
+	struct store_category	 nat = { "INF", NULL, "Infrastruktur", 5, 0 };
+	struct store_category	 loc = { "INF.JLN", "INF", "Jalan desa", 2, 1 };
+	struct store_category	 got;
+
+	(void)state;
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_category_add(s, &nat, &err), 0);
+	assert_int_equal(store_category_add(s, &loc, &err), 0);
+	assert_int_equal(store_commit(s, &err), 0);
+	/* replacing the national list without INF breaks INF.JLN: refused */
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_category_clear(s, 0, &err), 0);
+	assert_int_equal(store_commit(s, &err), -1);
+	sp_err_clear(&err);
+	assert_int_equal(store_category_get(s, "INF", &got, &err), 1);
+	assert_int_equal(got.tier, 5);
+	assert_int_equal(store_category_get(s, "INF.JLN", &got, &err), 1);
+	assert_string_equal(got.parent, "INF");
+	assert_int_equal(got.local, 1);
+	store_close(s);
+}
+
+static void
+test_backup_is_a_database(void **state)
+{
+	struct sp_err	 err = { 0 };
+	struct store	*s = fresh("live.db"), *b;
+	char		*p = path("copy.db"), *v;
+
+	(void)state;
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_setting_set(s, "node.code", "hub", &err), 0);
+	assert_int_equal(store_commit(s, &err), 0);
+	assert_int_equal(store_backup(s, p, &err), 0);
+	assert_int_equal(store_backup(s, p, &err), -1);
+	assert_int_equal(err.code, SPE_EXISTS);
+	store_close(s);
+	sp_err_clear(&err);
+	assert_non_null(b = store_open(p, STORE_READ, &err));
+	assert_int_equal(store_setting_get(b, "node.code", &v, &err), 0);
+	assert_string_equal(v, "hub");
+	free(v);
+	store_close(b);
+	free(p);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char	*cmd = xasprintf("rm -rf %s", dir);
+	int	 rc;
+
+	(void)state;
+	rc = system(cmd);
+	free(cmd);
+	return rc;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_and_reopen),
+		cmocka_unit_test(test_missing_and_foreign),
+		cmocka_unit_test(test_rollback_leaves_nothing),
+		cmocka_unit_test(test_peers),
+		cmocka_unit_test(test_holidays_by_year),
+		cmocka_unit_test(test_local_topics_keep_parents),
+		cmocka_unit_test(test_backup_is_a_database),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
