@@ -97,7 +97,8 @@ main(int argc, char **argv)
 	struct blob		*blobs = NULL;
 	struct batch		*b, *s;
 	const uint8_t		*bytes;
-	char			 dir[] = "/tmp/bench-wire.XXXXXX", *cmd, *p1, *p2;
+	char			 dir[] = "/tmp/bench-wire.XXXXXX";
+	char			*cmd, *p1, *p2;
 	long			 nev = argc > 2 ? atol(argv[2]) : 100000;
 	long			 i, first, nb = 0;
 	size_t			 used, sz, total = 0, k;

@@ -48,13 +48,13 @@
 #define TEXT_MAX	(8 * 1024)
 
 struct batch {
-	uint8_t			*bytes;		/* exact bytes, NUL-terminated */
+	uint8_t			*bytes;	/* exact bytes, NUL-terminated */
 	size_t			 len;
 	xmlDocPtr		 doc;
 	enum batch_kind		 kind;
 	struct batch_header	 hdr;
 	char			 signer[16];
-	xmlNodePtr		*items;		/* element children of the root */
+	xmlNodePtr		*items;	/* element children of the root */
 	size_t			 nitems;
 };
 
@@ -65,7 +65,7 @@ struct parse_state {
 	int			 depth;
 	size_t			 nitems;
 	size_t			 nsigs;		/* ds:* children of the root */
-	long			 mark;		/* offset where the item began */
+	long			 mark;	/* offset where the item began */
 };
 
 static xmlSchemaPtr	 schema_batch, schema_receipt;

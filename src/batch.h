@@ -8,7 +8,7 @@
  *	batch_check_size()	SPE_TOO_LARGE			before parsing
  *	batch_parse()		SPE_TOO_LARGE, SPE_MALFORMED, SPE_DOCTYPE,
  *				SPE_ENCODING			while parsing
- *	batch_validate()	SPE_SCHEMA			schema and payloads
+ *	batch_validate()	SPE_SCHEMA (schema and payloads)
  *	dsig_verify()		SPE_SIGNATURE, SPE_SIGNER	(dsig.h)
  *	batch_check_authorship() SPE_AUTHORSHIP
  *
@@ -90,7 +90,7 @@ struct receipt {
 	char			 instance[33];		/* the receiver's */
 	int64_t			 received_at;
 	int			 received_offset;
-	int64_t			 head_seq;		/* receiver's channel head */
+	int64_t			 head_seq;	/* receiver's channel head */
 	char			 head_digest[BATCH_DIGEST_LEN];
 	struct receipt_result	*results;
 	size_t			 nresults;

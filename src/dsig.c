@@ -395,7 +395,7 @@ find_signature(xmlDocPtr doc, struct sp_err *err)
 	return last;
 }
 
-/* ---- step 2, shape -------------------------------------------------------- */
+/* ---- step 2, shape ------------------------------------------------------ */
 
 static int
 blank(const xmlChar *s)

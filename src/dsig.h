@@ -68,7 +68,7 @@ int		 dsig_verify(const struct batch *, const struct trust *,
  */
 struct dsig_variant {
 	const char	*digest;	/* NULL: sha256; "sha1" */
-	const char	*method;	/* NULL: by key; "rsa-sha1", "ecdsa-sha1" */
+	const char	*method; /* NULL: by key; "rsa-sha1", "ecdsa-sha1" */
 	int		 nrefs;		/* 0 or 1: one Reference; 2: two */
 	const char	*transform;	/* NULL; "c14n-comments", "xpath" */
 };

@@ -238,7 +238,8 @@ revoked(X509 *x, X509 *ca, X509_CRL *crl, int64_t at, struct sp_err *err)
 
 	if (X509_CRL_verify(crl, X509_get0_pubkey(ca)) != 1) {
 		ERR_clear_error();
-		return sp_errf(err, SPE_CERT, "the CRL is not signed by the CA");
+		return sp_errf(err, SPE_CERT, "the CRL is not signed by the "
+		    "CA");
 	}
 	if (X509_CRL_get0_by_cert(crl, &r, x) != 1 || r == NULL)
 		return 0;

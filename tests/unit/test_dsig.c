@@ -209,7 +209,8 @@ test_sign_verify_receipt(void **state)
 	struct dsig_key	*k;
 	struct trust	*t;
 	struct sp_err	 err = { 0 };
-	char		*key = path("ec/33.28.key"), *cert = path("ec/33.28.pem");
+	char		*key = path("ec/33.28.key");
+	char		*cert = path("ec/33.28.pem");
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
@@ -333,7 +334,8 @@ test_key_loader(void **state)
 	struct sp_err	 err = { 0 };
 	struct dsig_key	*k;
 	struct batch	*b, *s = NULL;
-	char		*cert = path("ec/33.21.pem"), *key = path("ec/33.21.key");
+	char		*cert = path("ec/33.21.pem");
+	char		*key = path("ec/33.21.key");
 
 	(void)state;
 	assert_null(dsig_key_load(cert, NULL, &err));	/* not a key */
