@@ -342,6 +342,47 @@ trust_ca_pem(const struct trust *t, size_t *len)
 	return t->ca_pem;
 }
 
+/*
+ * What a node's signing certificate must be beyond its chain (notes §5,
+ * S14): an end entity (CA:FALSE), allowed to sign (digitalSignature when
+ * keyUsage is present), with an RSA key of at least 2048 bits or an EC
+ * P-256 key.
+ */
+static int
+signer_profile(X509 *x, const struct trust_certinfo *info,
+    struct sp_err *err)
+{
+	EVP_PKEY	*k = X509_get0_pubkey(x);
+
+	if (X509_check_ca(x) != 0)
+		return sp_errf(err, SPE_SIGNER, "the signer certificate is a "
+		    "CA certificate");
+	if ((X509_get_extension_flags(x) & EXFLAG_KUSAGE) &&
+	    !(X509_get_key_usage(x) & KU_DIGITAL_SIGNATURE))
+		return sp_errf(err, SPE_SIGNER, "the signer certificate may "
+		    "not sign (no digitalSignature key usage)");
+	if (k == NULL || !((EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA &&
+	    EVP_PKEY_get_bits(k) >= 2048) ||
+	    strcmp(info->key_type, "EC-P-256") == 0))
+		return sp_errf(err, SPE_SIGNER, "the signer key is %s: RSA of "
+		    "2048 bits or more, or EC P-256 only", info->key_type);
+	return 0;
+}
+
+/* A CRL past its next update is stale: refuse rather than trust it. */
+static int
+crl_fresh(X509_CRL *crl, int64_t at, struct sp_err *err)
+{
+	const ASN1_TIME	*next = X509_CRL_get0_nextUpdate(crl);
+	char		 when[UTIL_TIME_LEN];
+
+	if (next == NULL || asn1_time(next) >= at)
+		return 0;
+	util_time_format(asn1_time(next), 0, when);
+	return sp_errf(err, SPE_SIGNER, "the CRL is stale (next update was "
+	    "due %s): get a fresh one", when);
+}
+
 int
 trust_check_signer(const struct trust *t, const uint8_t *der, size_t len,
     const char *code, int64_t at, struct trust_certinfo *info,
@@ -360,6 +401,8 @@ trust_check_signer(const struct trust *t, const uint8_t *der, size_t len,
 	}
 	if (chain_ok(x, t->ca, at, SPE_SIGNER, err) == -1)
 		goto out;
+	if (t->crl != NULL && crl_fresh(t->crl, at, err) == -1)
+		goto out;
 	if (t->crl != NULL &&
 	    (rev = revoked(x, t->ca, t->crl, at, err)) != 0) {
 		if (rev == 1) {
@@ -370,6 +413,8 @@ trust_check_signer(const struct trust *t, const uint8_t *der, size_t len,
 		goto out;
 	}
 	cert_info(x, info);
+	if (signer_profile(x, info, err) == -1)
+		goto out;
 	if (strcmp(info->cn, code) != 0) {
 		sp_errf(err, SPE_SIGNER, "signed by %s, not by %s",
 		    info->cn, code);

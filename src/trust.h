@@ -47,9 +47,11 @@ void		 trust_free(struct trust *);	/* NULL is fine */
 const uint8_t	*trust_ca_pem(const struct trust *, size_t *len);
 /*
  * Judge a signer's certificate (DER) at the trusted time `at`: it chains to
- * the CA and is valid at `at`; the CRL does not list it as revoked at or
- * before `at` (a later revocation is fine: compared by date here, DESIGN
- * §2); its CN is `code`.  Fills info.  Refusals are SPE_SIGNER.
+ * the CA and is valid at `at`; the CRL, if any, is not stale at `at` and
+ * does not list it as revoked at or before `at` (a later revocation is
+ * fine: compared by date here, DESIGN §2); it is an end entity that may
+ * sign, with an RSA >= 2048 or EC P-256 key; its CN is `code`.  Fills
+ * info.  Refusals are SPE_SIGNER.
  */
 int		 trust_check_signer(const struct trust *, const uint8_t *der,
 		    size_t len, const char *code, int64_t at,

@@ -161,11 +161,44 @@ refused "expired certificate" expired.xml \
     "simpul: verify: expired.xml: signer: certificate does not chain to the CA: certificate has expired"
 "$MKDOC" batch --key "$T/pki/revoked-33.21.key" \
     --cert "$T/pki/revoked-33.21.pem" revoked.xml
-SIMPUL_NOW=2027-06-01T00:00:00Z; export SIMPUL_NOW
-refused "S13 revoked certificate" \
-    revoked.xml \
-    "simpul: verify: revoked.xml: signer: the signer certificate is revoked by the CRL as of 2027-06-01T00:00:00Z"
+SIMPUL_NOW=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ); export SIMPUL_NOW
+refused "S13 revoked certificate" revoked.xml \
+    "simpul: verify: revoked.xml: signer: the signer certificate is revoked by the CRL as of $SIMPUL_NOW"
+next=$(openssl crl -in "$T/pki/crl.pem" -noout -nextupdate | cut -d= -f2)
+SIMPUL_NOW=$(date -u -d "$next 1 day" +%Y-%m-%dT%H:%M:%SZ)
+refused "S13 a stale CRL (past its next update) fails closed" good.xml \
+    "simpul: verify: good.xml: signer: the CRL is stale (next update was due $(date -u -d "$next" +%Y-%m-%dT%H:%M:%SZ)): get a fresh one"
 SIMPUL_NOW=; export SIMPUL_NOW
+
+# S14: certificates from the real CA that must still not sign batches.
+# issue NAME ALG EXTENSIONS: a CN=33.21 certificate with those extensions.
+issue() {
+	if [ "$2" = rsa1024 ]; then
+		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 \
+		    -out "$T/$1.key" 2>/dev/null
+	else
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+		    -out "$T/$1.key" 2>/dev/null
+	fi
+	openssl req -new -key "$T/$1.key" -subj "/CN=33.21" -out "$T/$1.csr"
+	printf '[x]\n%s\n' "$3" > "$T/$1.ext"
+	openssl ca -batch -config "$T/pki/ca/openssl.cnf" -in "$T/$1.csr" \
+	    -out "$T/$1.pem" -notext -extfile "$T/$1.ext" -extensions x \
+	    2>/dev/null
+	"$MKDOC" batch --key "$T/$1.key" --cert "$T/$1.pem" "$1.xml"
+}
+issue ca-leaf ec "basicConstraints=critical,CA:TRUE
+keyUsage=critical,digitalSignature,keyCertSign"
+refused "S14 a CA:TRUE certificate as signer" ca-leaf.xml \
+    "simpul: verify: ca-leaf.xml: signer: the signer certificate is a CA certificate"
+issue no-sign ec "basicConstraints=critical,CA:FALSE
+keyUsage=critical,keyEncipherment"
+refused "S14 a certificate without digitalSignature" no-sign.xml \
+    "simpul: verify: no-sign.xml: signer: the signer certificate may not sign (no digitalSignature key usage)"
+issue rsa1024 rsa1024 "basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature"
+refused "S14 an RSA key of 1024 bits" rsa1024.xml \
+    "simpul: verify: rsa1024.xml: signer: the signer key is RSA-1024: RSA of 2048 bits or more, or EC P-256 only"
 "$MKDOC" batch $K --author 33.28 author.xml
 refused "an event of another author" author.xml \
     "simpul: verify: author.xml: authorship: item 1: event 33.28:1 is not authored by 33.21"
