@@ -338,7 +338,7 @@ batch_check_size(size_t len, const struct batch_limits *lim,
 	return 0;
 }
 
-/* A byte-order mark or a first byte that is not '<': not our UTF-8. */
+/* A byte-order mark, UTF-16/32, or bytes that are not UTF-8 text. */
 static int
 check_start(const uint8_t *buf, size_t len, struct sp_err *err)
 {
@@ -354,6 +354,10 @@ check_start(const uint8_t *buf, size_t len, struct sp_err *err)
 		    "allowed: UTF-8 only");
 	if (len == 0)
 		return sp_errf(err, SPE_MALFORMED, "empty document");
+	/* One pass before libxml2, so every bad byte gets the same answer. */
+	if (!util_utf8_valid((const char *)buf, len))
+		return sp_errf(err, SPE_ENCODING, "not UTF-8 text (an invalid "
+		    "byte sequence, a surrogate or a control character)");
 	return 0;
 }
 
