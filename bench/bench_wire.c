@@ -6,7 +6,9 @@
  * In the same run it times a bare libxml2 parse and a bare SHA-256 pass
  * over the same bytes, and prints events/s and the ratios to those two.
  *
- *   make bench-wire		(or: bench/bench_wire CERTS/mkcerts.sh [N])
+ *   make bench-wire	(or: bench/bench_wire CERTS/mkcerts.sh [N [rsa]])
+ *
+ * Keys are ECDSA P-256, or RSA-2048 with "rsa"; make bench-wire runs both.
  *
  * Not part of make check: it takes seconds and its figures depend on the
  * machine.  Build without sanitizers for meaningful figures.
@@ -100,6 +102,7 @@ main(int argc, char **argv)
 	char			 dir[] = "/tmp/bench-wire.XXXXXX";
 	char			*cmd, *p1, *p2;
 	long			 nev = argc > 2 ? atol(argv[2]) : 100000;
+	int			 rsa = argc > 3 && strcmp(argv[3], "rsa") == 0;
 	long			 i, first, nb = 0;
 	size_t			 used, sz, total = 0, k;
 	double			 t, t_sign, t_verify, t_parse, t_sha;
@@ -107,10 +110,11 @@ main(int argc, char **argv)
 	xmlDocPtr		 doc;
 
 	if (argc < 2 || mkdtemp(dir) == NULL) {
-		fprintf(stderr, "usage: bench_wire MKCERTS.SH [EVENTS]\n");
+		fprintf(stderr, "usage: bench_wire MKCERTS.SH [EVENTS [rsa]]\n");
 		return 2;
 	}
-	cmd = xasprintf("'%s' -d %s 33.21 >/dev/null", argv[1], dir);
+	cmd = xasprintf("'%s' -d %s %s 33.21 >/dev/null", argv[1], dir,
+	    rsa ? "--rsa" : "");
 	if (system(cmd) != 0)
 		return 1;
 	free(cmd);
@@ -190,6 +194,8 @@ main(int argc, char **argv)
 		SHA256(blobs[k].p, blobs[k].n, md);
 	t_sha = now() - t;
 
+	printf("key %s\n", rsa ? "RSA-2048 (RSA-SHA256)" :
+	    "EC P-256 (ECDSA-SHA256)");
 	printf("events %ld in %ld batches, %.1f MiB (mean %.0f KiB, %.0f "
 	    "events per batch)\n", nev, nb, (double)total / 1048576.0,
 	    (double)total / (double)nb / 1024.0, (double)nev / (double)nb);

@@ -724,12 +724,21 @@ int
 batch_check_authorship(const struct batch *b, struct sp_err *err)
 {
 	size_t	 i, n;
-	char	 id[40];
+	char	 id[40], signer[16];
 
 	if (b->kind != BATCH_KIND_BATCH)
 		return 0;
 	n = strlen(b->hdr.from);
 	for (i = 0; i < b->nitems; i++) {
+		if (is_elem(b->items[i], "receipt")) {
+			/* A node signs only its own receipts too. */
+			attr(b->items[i], "signer", signer, sizeof(signer));
+			if (strcmp(signer, b->hdr.from) != 0)
+				return sp_errf(err, SPE_AUTHORSHIP, "item %zu: "
+				    "a receipt signed by %s, not by %s", i + 1,
+				    signer, b->hdr.from);
+			continue;
+		}
 		if (!is_elem(b->items[i], "event"))
 			continue;
 		attr(b->items[i], "id", id, sizeof(id));

@@ -134,7 +134,10 @@ void		 batch_free(struct batch *);
  * Fills the header and the item list.  SPE_SCHEMA on failure.
  */
 int		 batch_validate(struct batch *, struct sp_err *);
-/* Every event is authored by the batch's from (SPE_AUTHORSHIP). */
+/*
+ * Every event is authored by the batch's from, and every receipt item is
+ * signed by it (SPE_AUTHORSHIP): a node never signs another's records.
+ */
 int		 batch_check_authorship(const struct batch *, struct sp_err *);
 
 /* Accessors: valid after batch_validate(); borrowed for the batch's life. */

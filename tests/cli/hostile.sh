@@ -104,6 +104,9 @@ refused "S2 XSW: forged root wrapping the signed batch" wrap.xml \
 "$MKDOC" dupsig good.xml dupsig.xml
 refused "S4 second signature" dupsig.xml \
     "simpul: verify: dupsig.xml: schema: line 59: Element '{http://www.w3.org/2000/09/xmldsig#}Signature': This element is not expected."
+"$MKDOC" movesig good.xml movesig.xml
+refused "S4 signature moved into an event" movesig.xml \
+    "simpul: verify: movesig.xml: schema: line 3: Element '{http://www.w3.org/2000/09/xmldsig#}Signature': This element is not expected. Expected is one of ( {urn:simpul:1}filed, {urn:simpul:1}reason, {urn:simpul:1}unit, {urn:simpul:1}office"
 "$MKDOC" batch $K --variant two-refs tworefs.xml
 refused "S5 second reference, validly signed" tworefs.xml \
     "simpul: verify: tworefs.xml: signature: ds:SignedInfo holds <Reference> where nothing is expected"

@@ -10,6 +10,7 @@
  *   mkdoc receipt --key K --cert C [--signer S] OUT
  *   mkdoc replace IN OUT OLD NEW	first occurrence; fails if absent
  *   mkdoc dupsig IN OUT		a second copy of the ds:Signature
+ *   mkdoc movesig IN OUT		the ds:Signature moved into the first event
  *   mkdoc wrap IN OUT			a forged root around the signed batch
  *   mkdoc swapcert IN OUT PEM		another certificate in KeyInfo
  *   mkdoc run MAX-MB MAX-SECONDS CMD...
@@ -319,6 +320,27 @@ dupsig(const char *in, const char *out)
 	return 0;
 }
 
+static int
+movesig(const char *in, const char *out)
+{
+	size_t	 n;
+	char	*s = slurp(in, &n), *a, *e, *ev, *gt, *head;
+
+	if ((a = strstr(s, "<ds:Signature")) == NULL ||
+	    (e = strstr(a, "</ds:Signature>")) == NULL ||
+	    (ev = strstr(s, "<event ")) == NULL || ev > a ||
+	    (gt = strchr(ev, '>')) == NULL || gt[-1] == '/')
+		return 1;
+	e += strlen("</ds:Signature>");
+	gt++;
+	head = xasprintf("%.*s%.*s%.*s", (int)(gt - s), s, (int)(e - a), a,
+	    (int)(a - gt), gt);
+	spit(out, head, strlen(head), e, n - (size_t)(e - s), "", 0);
+	free(head);
+	free(s);
+	return 0;
+}
+
 /*
  * XSW: a forged root with the same attributes and a forged event, holding
  * the genuine signed batch inside, so a verifier that looks for "a"
@@ -419,6 +441,8 @@ main(int argc, char **argv)
 		return replace(argv[2], argv[3], argv[4], argv[5]);
 	if (strcmp(argv[1], "dupsig") == 0 && argc == 4)
 		return dupsig(argv[2], argv[3]);
+	if (strcmp(argv[1], "movesig") == 0 && argc == 4)
+		return movesig(argv[2], argv[3]);
 	if (strcmp(argv[1], "wrap") == 0 && argc == 4)
 		return wrap(argv[2], argv[3]);
 	if (strcmp(argv[1], "swapcert") == 0 && argc == 5)

@@ -237,6 +237,7 @@ test_roundtrip_every_kind(void **state)
 	for (i = 0; i < EV_MAX; i++)
 		event_of(&ev[i], (enum event_kind)i, (int64_t)i + 1);
 	receipt_of(&rc);
+	strcpy(rc.signer, "33.21");	/* a node signs only its own receipts */
 	assert_int_equal(batch_new_batch(&h, ev, EV_MAX, &rc, 1, &b, &err), 0);
 	assert_int_equal(batch_kind(b), BATCH_KIND_BATCH);
 	assert_memory_equal(batch_header(b), &h, sizeof(h));
@@ -391,6 +392,14 @@ test_refusal_codes(void **state)
 		  "at=\"2026-11-28T09:00:00+07:00\" "
 		  "recorded=\"2026-11-28T09:00:00+07:00\">"
 		  "<reason>bosan</reason></event>", SPE_SCHEMA },
+		{ "<receipt kind=\"final\" signer=\"33.28\" batch-from=\"33.21\" "
+		  "batch-to=\"33.28\" batch-seq=\"1\" batch-digest=\""
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		  "\" instance=\"0123456789abcdef0123456789abcdef\" "
+		  "received-at=\"2026-11-28T09:00:00Z\" head-seq=\"1\" "
+		  "head-digest=\""
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		  "\"/>", SPE_AUTHORSHIP },		/* another's receipt */
 		{ "", SPE_OK },
 	};
 	size_t	 i;
