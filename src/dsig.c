@@ -77,6 +77,18 @@ struct dsig_key {
 static int	 initialised;
 static char	 sec_msg[200];		/* first xmlsec message */
 
+/*
+ * The keys manager for verification, kept for the CA it was made for:
+ * making one costs more than verifying a 1 MiB batch, because xmlsec's
+ * OpenSSL store loads the system's default trust paths
+ * (X509_STORE_set_default_paths).  Those system CAs are why step 3 judges
+ * the KeyInfo certificate against the federation CA alone, and step 5
+ * checks that xmlsec used that very certificate.
+ */
+static xmlSecKeysMngrPtr	 mngr_cache;
+static uint8_t			*mngr_ca;	/* the CA PEM it trusts */
+static size_t			 mngr_calen;
+
 /* Keep xmlsec's first message of an operation; never print. */
 static void
 keep_sec_error(const char *file, int line, const char *func,
@@ -119,6 +131,12 @@ dsig_shutdown(void)
 {
 	if (!initialised)
 		return;
+	if (mngr_cache != NULL)
+		xmlSecKeysMngrDestroy(mngr_cache);
+	free(mngr_ca);
+	mngr_cache = NULL;
+	mngr_ca = NULL;
+	mngr_calen = 0;
 	xmlSecOpenSSLShutdown();
 	xmlSecOpenSSLAppShutdown();
 	xmlSecShutdown();
@@ -593,32 +611,31 @@ verify_ctx(xmlSecKeysMngrPtr mngr, int64_t at)
 	return ctx;
 }
 
-/* Our own exc-c14n of the document without its Signature. */
+/*
+ * Our own exc-c14n of the document without its Signature: take the
+ * Signature out, canonicalize, and put it back where it was (cheaper than
+ * copying a 1 MiB tree).
+ */
 static int
-own_c14n(xmlDocPtr doc, xmlChar **out, int *len)
+own_c14n(xmlDocPtr doc, xmlNodePtr sig, xmlChar **out, int *len)
 {
-	xmlDocPtr	 copy;
-	xmlNodePtr	 root, k, last = NULL;
+	xmlNodePtr	 parent = sig->parent, prev = sig->prev, next = sig->next;
 
-	if ((copy = xmlCopyDoc(doc, 1)) == NULL)
-		return -1;
-	root = xmlDocGetRootElement(copy);
-	for (k = root->children; k != NULL; k = k->next)
-		if (k->type == XML_ELEMENT_NODE)
-			last = k;
-	if (last != NULL) {
-		xmlUnlinkNode(last);
-		xmlFreeNode(last);
-	}
-	*len = xmlC14NDocDumpMemory(copy, NULL, XML_C14N_EXCLUSIVE_1_0, NULL,
+	xmlUnlinkNode(sig);
+	*len = xmlC14NDocDumpMemory(doc, NULL, XML_C14N_EXCLUSIVE_1_0, NULL,
 	    0, out);
-	xmlFreeDoc(copy);
+	if (next != NULL)
+		xmlAddPrevSibling(next, sig);
+	else if (prev != NULL)
+		xmlAddNextSibling(prev, sig);
+	else
+		xmlAddChild(parent, sig);
 	return *len < 0 ? -1 : 0;
 }
 
 static int
-check_signed_bytes(xmlSecDSigCtxPtr ctx, xmlDocPtr doc, const uint8_t *der,
-    size_t derlen, struct sp_err *err)
+check_signed_bytes(xmlSecDSigCtxPtr ctx, xmlDocPtr doc, xmlNodePtr sig,
+    const uint8_t *der, size_t derlen, struct sp_err *err)
 {
 	xmlSecDSigReferenceCtxPtr	 ref;
 	xmlSecBufferPtr			 pre;
@@ -636,7 +653,7 @@ check_signed_bytes(xmlSecDSigCtxPtr ctx, xmlDocPtr doc, const uint8_t *der,
 	    (pre = xmlSecDSigReferenceCtxGetPreDigestBuffer(ref)) == NULL)
 		return sp_errf(err, SPE_SIGNATURE, "the verified reference "
 		    "is not URI=\"\"");
-	if (own_c14n(doc, &mine, &mlen) == -1)
+	if (own_c14n(doc, sig, &mine, &mlen) == -1)
 		return sp_errf(err, SPE_INTERNAL, "cannot canonicalize");
 	same = (size_t)mlen == xmlSecBufferGetSize(pre) &&
 	    memcmp(mine, xmlSecBufferGetData(pre), (size_t)mlen) == 0;
@@ -658,22 +675,46 @@ check_signed_bytes(xmlSecDSigCtxPtr ctx, xmlDocPtr doc, const uint8_t *der,
 	return 0;
 }
 
+/* A keys manager trusting exactly the store's CA (cached, see above). */
+static xmlSecKeysMngrPtr
+verify_mngr(const struct trust *trust)
+{
+	xmlSecKeysMngrPtr	 mngr;
+	const uint8_t		*ca;
+	size_t			 calen;
+
+	ca = trust_ca_pem(trust, &calen);
+	if (mngr_cache != NULL && calen == mngr_calen &&
+	    memcmp(ca, mngr_ca, calen) == 0)
+		return mngr_cache;
+	if ((mngr = xmlSecKeysMngrCreate()) == NULL)
+		return NULL;
+	if (xmlSecOpenSSLAppDefaultKeysMngrInit(mngr) < 0 ||
+	    xmlSecOpenSSLAppKeysMngrCertLoadMemory(mngr, ca, calen,
+	    xmlSecKeyDataFormatPem, xmlSecKeyDataTypeTrusted) < 0) {
+		xmlSecKeysMngrDestroy(mngr);
+		return NULL;
+	}
+	if (mngr_cache != NULL)
+		xmlSecKeysMngrDestroy(mngr_cache);
+	free(mngr_ca);
+	mngr_cache = mngr;
+	mngr_ca = xmalloc(calen);
+	memcpy(mngr_ca, ca, calen);
+	mngr_calen = calen;
+	return mngr;
+}
+
 static int
 run_xmlsec(xmlDocPtr doc, xmlNodePtr sig, const struct trust *trust,
     int64_t at, const uint8_t *der, size_t derlen, struct sp_err *err)
 {
-	xmlSecKeysMngrPtr	 mngr = NULL;
+	xmlSecKeysMngrPtr	 mngr;
 	xmlSecDSigCtxPtr	 ctx = NULL;
-	const uint8_t		*ca;
-	size_t			 calen;
 	int			 rc = -1;
 
 	sec_msg[0] = '\0';
-	ca = trust_ca_pem(trust, &calen);
-	if ((mngr = xmlSecKeysMngrCreate()) == NULL ||
-	    xmlSecOpenSSLAppDefaultKeysMngrInit(mngr) < 0 ||
-	    xmlSecOpenSSLAppKeysMngrCertLoadMemory(mngr, ca, calen,
-	    xmlSecKeyDataFormatPem, xmlSecKeyDataTypeTrusted) < 0 ||
+	if ((mngr = verify_mngr(trust)) == NULL ||
 	    (ctx = verify_ctx(mngr, at)) == NULL) {
 		sp_errf(err, SPE_INTERNAL, "xmlsec: %s", take_sec_msg());
 		goto out;
@@ -688,12 +729,10 @@ run_xmlsec(xmlDocPtr doc, xmlNodePtr sig, const struct trust *trust,
 		    "document");
 		goto out;
 	}
-	rc = check_signed_bytes(ctx, doc, der, derlen, err);
+	rc = check_signed_bytes(ctx, doc, sig, der, derlen, err);
 out:
 	if (ctx != NULL)
 		xmlSecDSigCtxDestroy(ctx);
-	if (mngr != NULL)
-		xmlSecKeysMngrDestroy(mngr);
 	sec_msg[0] = '\0';
 	return rc;
 }

@@ -56,7 +56,9 @@ int		 dsig_sign(const struct batch *, const struct dsig_key *,
  *   SPE_SIGNER     the certificate in KeyInfo does not chain to the CA, is
  *                  not valid or is revoked at `at`, or its CN is not the
  *                  document's signer (batch_signer()).
- * Fills *signer (if not NULL) on success.
+ * Fills *signer (if not NULL) on success.  The tree is changed for a
+ * moment (the Signature is taken out for our own canonical form) and
+ * restored before it returns: one thread per batch.
  */
 int		 dsig_verify(const struct batch *, const struct trust *,
 		    int64_t at, struct trust_certinfo *signer,
