@@ -105,9 +105,18 @@ static const struct cli_cmd cmds[] = {
 	  "batches or receipts, with the server's checks", NULL, NULL },
 	{ "audit", "--ca PEM [--crl PEM] [--format text|json] FILE|DIR...",
 	  "verify batches and receipts offline, no database", NULL, NULL },
-	{ "verify", "--ca PEM [--crl PEM] FILE...",
+	{ "verify", "--ca PEM [--crl PEM] [--at TIME] FILE...",
 	  "check one signed document: shape, schema, signature, signer",
-	  NULL, NULL },
+	  "Checks each FILE, a batch or a standalone receipt, as a receiver "
+	  "would before looking at its channel: size, form (no DOCTYPE, "
+	  "entity, comment or processing instruction; UTF-8 only), schema, "
+	  "the one accepted XMLDSig shape and its value, the signer's "
+	  "certificate (chain to the CA, validity and revocation at TIME, "
+	  "default now; CN = the document's from) and authorship.  Needs no "
+	  "database.  Prints one line per good file; the first refused file "
+	  "ends the run with its reason's stable code name (exit 1).  "
+	  "SIMPUL_SCHEMAS names the schemas directory when not installed.",
+	  cmd_verify },
 };
 
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))

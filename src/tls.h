@@ -13,16 +13,16 @@
 struct sp_err;
 struct ssl_st;
 struct tls_ctx;
-struct trust_key;
+struct dsig_key;
 
 /*
  * A context with our certificate (cert, a PEM chain), our key (borrowed
  * for the context's life), the federation CA and, if given, its CRL.
  * TLS 1.2 or newer only.  Free with tls_free().
  */
-struct tls_ctx	*tls_server_new(const char *cert, const struct trust_key *,
+struct tls_ctx	*tls_server_new(const char *cert, const struct dsig_key *,
 		    const char *ca, const char *crl, struct sp_err *);
-struct tls_ctx	*tls_client_new(const char *cert, const struct trust_key *,
+struct tls_ctx	*tls_client_new(const char *cert, const struct dsig_key *,
 		    const char *ca, const char *crl, struct sp_err *);
 void		 tls_free(struct tls_ctx *);	/* NULL is fine */
 const char	*tls_ca_file(const struct tls_ctx *);

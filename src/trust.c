@@ -2,9 +2,9 @@
  * trust.c: certificates against the federation CA.  It owns chain
  * building, validity at a trusted time, revocation by the CRL (compared by
  * date ourselves: OpenSSL would refuse a certificate revoked after the
- * trusted time, DESIGN §2), CN = node code, and reading private keys:
- * key bytes are read in trust_key_load() only and wiped at once.  It does
- * not sign or verify documents (dsig.c).
+ * trusted time, DESIGN §2), CN = node code.  It does not read private keys
+ * (dsig_key_load() is the one reader) nor sign or verify documents (dsig.c):
+ * dsig.c hands it the signer's certificate and it judges it.
  */
 #include "config.h"
 
@@ -20,6 +20,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "dsig.h"
 #include "err.h"
 #include "trust.h"
 #include "util.h"
@@ -88,49 +89,6 @@ crl_load(const char *path, struct sp_err *err)
 	BIO_free(bio);
 	buf_clear(&b);
 	return crl;
-}
-
-struct trust_key {
-	EVP_PKEY	*pkey;
-};
-
-/* The one place that reads private-key bytes; they are wiped at once. */
-struct trust_key *
-trust_key_load(const char *path, struct sp_err *err)
-{
-	struct trust_key	*k;
-	struct buf		 b;
-	BIO			*bio;
-	EVP_PKEY		*pkey;
-
-	if ((bio = file_bio(path, "key", &b, err)) == NULL)
-		return NULL;
-	pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"");
-	BIO_free(bio);
-	buf_wipe(&b);
-	if (pkey == NULL) {
-		sp_errf(err, SPE_CERT, "%s: not an unencrypted PEM private "
-		    "key (%s)", path, ossl_msg());
-		return NULL;
-	}
-	k = xcalloc(1, sizeof(*k));
-	k->pkey = pkey;
-	return k;
-}
-
-void
-trust_key_free(struct trust_key *k)
-{
-	if (k == NULL)
-		return;
-	EVP_PKEY_free(k->pkey);
-	free(k);
-}
-
-EVP_PKEY *
-trust_key_pkey(const struct trust_key *k)
-{
-	return k->pkey;
 }
 
 static int64_t
@@ -248,7 +206,8 @@ cert_info(X509 *x, struct trust_certinfo *info)
 
 /* Chain and validity at `at`; revocation is checked apart (revoked()). */
 static int
-chain_ok(X509 *x, X509 *ca, int64_t at, struct sp_err *err)
+chain_ok(X509 *x, X509 *ca, int64_t at, enum sp_code code,
+    struct sp_err *err)
 {
 	X509_STORE	*st;
 	X509_STORE_CTX	*ctx = NULL;
@@ -266,7 +225,7 @@ chain_ok(X509 *x, X509 *ca, int64_t at, struct sp_err *err)
 	X509_STORE_free(st);
 	ERR_clear_error();
 	if (ok != 1)
-		return sp_errf(err, SPE_CERT, "certificate does not chain to "
+		return sp_errf(err, code, "certificate does not chain to "
 		    "the CA: %s", X509_verify_cert_error_string(e));
 	return 0;
 }
@@ -277,8 +236,11 @@ revoked(X509 *x, X509 *ca, X509_CRL *crl, int64_t at, struct sp_err *err)
 {
 	X509_REVOKED	*r = NULL;
 
-	if (X509_CRL_verify(crl, X509_get0_pubkey(ca)) != 1)
-		return sp_errf(err, SPE_CERT, "the CRL is not signed by the CA");
+	if (X509_CRL_verify(crl, X509_get0_pubkey(ca)) != 1) {
+		ERR_clear_error();
+		return sp_errf(err, SPE_CERT, "the CRL is not signed by the "
+		    "CA");
+	}
 	if (X509_CRL_get0_by_cert(crl, &r, x) != 1 || r == NULL)
 		return 0;
 	return asn1_time(X509_REVOKED_get0_revocationDate(r)) <= at;
@@ -291,15 +253,15 @@ trust_check_node(const char *cert, const char *key, const char *ca,
 {
 	X509		*x = NULL, *cax = NULL;
 	X509_CRL	*c = NULL;
-	struct trust_key *k = NULL;
+	struct dsig_key	*k = NULL;
 	int		 rc = -1, rev;
 
 	if ((x = cert_load(cert, err)) == NULL ||
 	    (cax = cert_load(ca, err)) == NULL ||
 	    (crl != NULL && (c = crl_load(crl, err)) == NULL) ||
-	    (k = trust_key_load(key, err)) == NULL)
+	    (k = dsig_key_load(key, NULL, err)) == NULL)
 		goto out;
-	if (chain_ok(x, cax, at, err) == -1)
+	if (chain_ok(x, cax, at, SPE_CERT, err) == -1)
 		goto out;
 	if (c != NULL && (rev = revoked(x, cax, c, at, err)) != 0) {
 		if (rev == 1)
@@ -313,16 +275,153 @@ trust_check_node(const char *cert, const char *key, const char *ca,
 		    "code %s", info->cn, code);
 		goto out;
 	}
-	if (X509_check_private_key(x, k->pkey) != 1) {
+	if (X509_check_private_key(x, dsig_key_pkey(k)) != 1) {
 		ERR_clear_error();
 		sp_errf(err, SPE_CERT, "%s is not the key of %s", key, cert);
 		goto out;
 	}
 	rc = 0;
 out:
-	trust_key_free(k);
+	dsig_key_free(k);
 	X509_CRL_free(c);
 	X509_free(cax);
+	X509_free(x);
+	return rc;
+}
+
+/* ---- the trust store for signed documents ------------------------------ */
+
+struct trust {
+	X509		*ca;
+	X509_CRL	*crl;		/* NULL: no revocation list given */
+	uint8_t		*ca_pem;	/* for dsig.c's xmlsec keys manager */
+	size_t		 ca_len;
+};
+
+struct trust *
+trust_load(const char *ca, const char *crl, struct sp_err *err)
+{
+	struct trust	*t;
+	struct buf	 b;
+
+	t = xcalloc(1, sizeof(*t));
+	if ((t->ca = cert_load(ca, err)) == NULL ||
+	    (crl != NULL && (t->crl = crl_load(crl, err)) == NULL))
+		goto fail;
+	if (t->crl != NULL &&
+	    X509_CRL_verify(t->crl, X509_get0_pubkey(t->ca)) != 1) {
+		ERR_clear_error();
+		sp_errf(err, SPE_CERT, "%s is not signed by the CA %s", crl,
+		    ca);
+		goto fail;
+	}
+	if (util_read_file(ca, PEM_MAX, &b, err) == -1)
+		goto fail;
+	t->ca_pem = buf_release(&b, &t->ca_len);
+	return t;
+fail:
+	trust_free(t);
+	return NULL;
+}
+
+void
+trust_free(struct trust *t)
+{
+	if (t == NULL)
+		return;
+	X509_free(t->ca);
+	X509_CRL_free(t->crl);
+	free(t->ca_pem);
+	free(t);
+}
+
+const uint8_t *
+trust_ca_pem(const struct trust *t, size_t *len)
+{
+	*len = t->ca_len;
+	return t->ca_pem;
+}
+
+/*
+ * What a node's signing certificate must be beyond its chain (notes §5,
+ * S14): an end entity (CA:FALSE), allowed to sign (digitalSignature when
+ * keyUsage is present), with an RSA key of at least 2048 bits or an EC
+ * P-256 key.
+ */
+static int
+signer_profile(X509 *x, const struct trust_certinfo *info,
+    struct sp_err *err)
+{
+	EVP_PKEY	*k = X509_get0_pubkey(x);
+
+	if (X509_check_ca(x) != 0)
+		return sp_errf(err, SPE_SIGNER, "the signer certificate is a "
+		    "CA certificate");
+	if ((X509_get_extension_flags(x) & EXFLAG_KUSAGE) &&
+	    !(X509_get_key_usage(x) & KU_DIGITAL_SIGNATURE))
+		return sp_errf(err, SPE_SIGNER, "the signer certificate may "
+		    "not sign (no digitalSignature key usage)");
+	if (k == NULL || !((EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA &&
+	    EVP_PKEY_get_bits(k) >= 2048) ||
+	    strcmp(info->key_type, "EC-P-256") == 0))
+		return sp_errf(err, SPE_SIGNER, "the signer key is %s: RSA of "
+		    "2048 bits or more, or EC P-256 only", info->key_type);
+	return 0;
+}
+
+/* A CRL past its next update is stale: refuse rather than trust it. */
+static int
+crl_fresh(X509_CRL *crl, int64_t at, struct sp_err *err)
+{
+	const ASN1_TIME	*next = X509_CRL_get0_nextUpdate(crl);
+	char		 when[UTIL_TIME_LEN];
+
+	if (next == NULL || asn1_time(next) >= at)
+		return 0;
+	util_time_format(asn1_time(next), 0, when);
+	return sp_errf(err, SPE_SIGNER, "the CRL is stale (next update was "
+	    "due %s): get a fresh one", when);
+}
+
+int
+trust_check_signer(const struct trust *t, const uint8_t *der, size_t len,
+    const char *code, int64_t at, struct trust_certinfo *info,
+    struct sp_err *err)
+{
+	const unsigned char	*p = der;
+	X509			*x;
+	int			 rc = -1, rev;
+	char			 when[UTIL_TIME_LEN];
+
+	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL ||
+	    p != der + len) {
+		ERR_clear_error();
+		sp_errf(err, SPE_SIGNER, "the signer certificate is not DER");
+		goto out;
+	}
+	if (chain_ok(x, t->ca, at, SPE_SIGNER, err) == -1)
+		goto out;
+	if (t->crl != NULL && crl_fresh(t->crl, at, err) == -1)
+		goto out;
+	if (t->crl != NULL &&
+	    (rev = revoked(x, t->ca, t->crl, at, err)) != 0) {
+		if (rev == 1) {
+			util_time_format(at, 0, when);
+			sp_errf(err, SPE_SIGNER, "the signer certificate is "
+			    "revoked by the CRL as of %s", when);
+		}
+		goto out;
+	}
+	cert_info(x, info);
+	if (signer_profile(x, info, err) == -1)
+		goto out;
+	if (strcmp(info->cn, code) != 0) {
+		sp_errf(err, SPE_SIGNER, "signed by %s, not by %s",
+		    info->cn, code);
+		goto out;
+	}
+	rc = 0;
+out:
 	X509_free(x);
 	return rc;
 }

@@ -26,17 +26,6 @@ struct trust_certinfo {
 };
 
 /*
- * A loaded private key.  Key bytes are read in trust_key_load() only and
- * wiped at once; others borrow the handle (tls.c as an EVP_PKEY).
- */
-struct trust_key;
-struct evp_pkey_st;
-
-struct trust_key	*trust_key_load(const char *path, struct sp_err *);
-void			 trust_key_free(struct trust_key *);	/* NULL is fine */
-struct evp_pkey_st	*trust_key_pkey(const struct trust_key *);
-
-/*
  * Check a node's own files before init trusts them: cert chains to the CA
  * and is valid at `at`, is not revoked by the CRL (if given, and signed by
  * the CA), its CN is `code`, and the key is the certificate's.  Fills info
@@ -45,5 +34,27 @@ struct evp_pkey_st	*trust_key_pkey(const struct trust_key *);
 int	 trust_check_node(const char *cert, const char *key, const char *ca,
 	    const char *crl, const char *code, int64_t at,
 	    struct trust_certinfo *info, struct sp_err *);
+
+/*
+ * The trust store for signed documents: the federation CA and, if given,
+ * its CRL (which must be signed by the CA).  Free with trust_free().
+ * SPE_CERT or SPE_IO when the files do not fit.
+ */
+struct trust;
+struct trust	*trust_load(const char *ca, const char *crl, struct sp_err *);
+void		 trust_free(struct trust *);	/* NULL is fine */
+/* The CA as PEM bytes, borrowed for the store's life. */
+const uint8_t	*trust_ca_pem(const struct trust *, size_t *len);
+/*
+ * Judge a signer's certificate (DER) at the trusted time `at`: it chains to
+ * the CA and is valid at `at`; the CRL, if any, is not stale at `at` and
+ * does not list it as revoked at or before `at` (a later revocation is
+ * fine: compared by date here, DESIGN §2); it is an end entity that may
+ * sign, with an RSA >= 2048 or EC P-256 key; its CN is `code`.  Fills
+ * info.  Refusals are SPE_SIGNER.
+ */
+int		 trust_check_signer(const struct trust *, const uint8_t *der,
+		    size_t len, const char *code, int64_t at,
+		    struct trust_certinfo *info, struct sp_err *);
 
 #endif

@@ -22,6 +22,7 @@
 #include <curl/curl.h>
 
 #include "client.h"
+#include "dsig.h"
 #include "err.h"
 #include "log.h"
 #include "loop.h"
@@ -34,7 +35,7 @@ static char		 dir[] = "/tmp/simpul-net.XXXXXX";
 static struct loop	*loop;
 static struct server	*srv;
 static struct tls_ctx	*stls;
-static struct trust_key	*skey;
+static struct dsig_key	*skey;
 static int		 calls;		/* handler invocations */
 static char		 url[128];
 
@@ -85,7 +86,7 @@ call(const char *who, const char *peer, const char *pins, const void *body,
     size_t len, struct result *r)
 {
 	struct sp_err	 err = { 0 };
-	struct trust_key *k;
+	struct dsig_key *k;
 	struct tls_ctx	*t;
 	struct client	*c;
 	char		*cert = xasprintf("%s/pki/%s.pem", dir, who);
@@ -95,7 +96,7 @@ call(const char *who, const char *peer, const char *pins, const void *body,
 	    len, 4096, 10 };
 
 	memset(r, 0, sizeof(*r));
-	assert_non_null(k = trust_key_load(key, &err));
+	assert_non_null(k = dsig_key_load(key, NULL, &err));
 	assert_non_null(t = tls_client_new(cert, k, ca, NULL, &err));
 	assert_non_null(c = client_new(loop, t, &err));
 	assert_int_equal(client_start(c, &cc, on_done, r, &err), 0);
@@ -103,7 +104,7 @@ call(const char *who, const char *peer, const char *pins, const void *body,
 	assert_true(r->done);
 	client_free(c);
 	tls_free(t);
-	trust_key_free(k);
+	dsig_key_free(k);
 	free(cert);
 	free(key);
 	free(ca);
@@ -312,7 +313,7 @@ setup(void **state)
 	ca = pki("ca.pem");
 	crl = pki("crl.pem");
 	if ((loop = loop_new(&err)) == NULL ||
-	    (skey = trust_key_load(key, &err)) == NULL ||
+	    (skey = dsig_key_load(key, NULL, &err)) == NULL ||
 	    (stls = tls_server_new(cert, skey, ca, crl, &err)) == NULL ||
 	    (srv = server_new(loop, stls, &cfg, &err)) == NULL) {
 		fprintf(stderr, "setup: %s\n", err.msg);
@@ -338,7 +339,7 @@ teardown(void **state)
 	(void)state;
 	server_free(srv);
 	tls_free(stls);
-	trust_key_free(skey);
+	dsig_key_free(skey);
 	loop_free(loop);
 	curl_global_cleanup();
 	rc = system(cmd);
