@@ -27,6 +27,8 @@ struct cli_cmd {
 	int		(*run)(struct cli *, int, char **, struct sp_err *);
 };
 
+/* Run simpul with these arguments; returns the exit status (DESIGN §8). */
+int			 cli_main(int, char **);
 const struct cli_cmd	*cli_find(const char *);
 void			 cli_usage(FILE *);
 void			 cli_cmd_usage(FILE *, const struct cli_cmd *);
