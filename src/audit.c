@@ -62,6 +62,7 @@ struct doc {
 	struct batch_header	 h;		/* a batch's */
 	struct receipt		 r;		/* a standalone receipt's */
 	enum doc_state		 state;
+	int			 unverified;	/* judged at its created */
 	struct event		*ev;		/* a verified batch's events */
 	size_t			*evitem;	/* their item positions */
 	size_t			 nev;
@@ -479,7 +480,7 @@ verify_batches(struct audit *a)
 	int64_t			 at = 0;
 	size_t			 i;
 	int			 progress;
-	char			 t[UTIL_TIME_LEN], when[96];
+	char			 when[96];
 
 	for (;;) {
 		progress = 0;
@@ -510,13 +511,41 @@ verify_batches(struct audit *a)
 		    "unverified") == -1)
 			continue;
 		load_items(a, d);
-		if (has_events(d)) {
-			util_time_format(d->h.created, d->h.created_offset, t);
-			doc_finding(a, d, AC_TIME_UNVERIFIED, "no receipt names "
-			    "this batch: its signer was judged at its own "
-			    "created time %s, which no receiver vouches for",
-			    t);
+		d->unverified = has_events(d);
+	}
+}
+
+/*
+ * (2) The batches judged at their own created time, but for a copy that a
+ * verified re-cut replaces: it was never accepted, so no receipt names it.
+ */
+static void
+report_unverified(struct audit *a)
+{
+	const struct doc	*d, *r;
+	size_t			 i, j;
+	char			 t[UTIL_TIME_LEN];
+
+	for (i = 0; i < a->ndocs; i++) {
+		d = a->docs[i];
+		if (!d->unverified)
+			continue;
+		for (j = 0; j < a->ndocs; j++) {
+			r = a->docs[j];
+			if (r->kind == BATCH_KIND_BATCH &&
+			    r->state == DOC_OK &&
+			    strcmp(r->h.from, d->h.from) == 0 &&
+			    strcmp(r->h.to, d->h.to) == 0 &&
+			    r->h.seq == d->h.seq &&
+			    strcmp(r->h.replaces, d->digest) == 0)
+				break;
 		}
+		if (j < a->ndocs)
+			continue;
+		util_time_format(d->h.created, d->h.created_offset, t);
+		doc_finding(a, d, AC_TIME_UNVERIFIED, "no receipt names this "
+		    "batch: its signer was judged at its own created time %s, "
+		    "which no receiver vouches for", t);
 	}
 }
 
@@ -1098,7 +1127,7 @@ rederive(struct audit *a, const struct evref *ev, size_t n)
 	struct sp_err		 err;
 	const struct evref	*r;
 	size_t			 nchain, ci, ai;
-	char			 msg[320];
+	char			 msg[320], gap[48];
 
 	for (nchain = 0; nchain < n && event_is_chain(ev[nchain].e->kind);
 	    nchain++)
@@ -1110,11 +1139,17 @@ rederive(struct audit *a, const struct evref *ev, size_t n)
 		else {
 			r = &ev[ci++];
 			if (r->e->v > s.v + 1) {
+				if (r->e->v == s.v + 2)
+					snprintf(gap, sizeof(gap), "v %d is",
+					    s.v + 1);
+				else
+					snprintf(gap, sizeof(gap), "v %d to %d "
+					    "are", s.v + 1, r->e->v - 1);
 				snprintf(msg, sizeof(msg), "%s: history "
-				    "incomplete: v %d to %d missing, %zu later "
-				    "events not checked", r->e->complaint,
-				    s.v + 1, r->e->v - 1,
-				    (nchain - ci) + (n - ai) + 1);
+				    "incomplete: %s missing; this and %zu "
+				    "later events are not checked",
+				    r->e->complaint, gap,
+				    (nchain - ci) + (n - ai));
 				event_finding(a, r, AC_INCOMPLETE, msg);
 				return;
 			}
@@ -1155,6 +1190,7 @@ audit_run(struct audit *a)
 
 	check_receipts_alone(a);
 	verify_batches(a);
+	report_unverified(a);
 	check_receipts(a);
 	judge_channels(a);
 	judge_events(a);

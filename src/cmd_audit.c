@@ -9,6 +9,7 @@
  * Text format (stable; golden tests compare it):
  *	FILE: batch|receipt|document FROM->TO#SEQ: CODE: message
  *	channel FROM->TO: N batches, N events, N receipts, head #SEQ, VERDICT
+ *	    (VERDICT: "clean" or "N finding(s)")
  *	audit: N documents, N complaints, N findings
  */
 #include "config.h"
@@ -137,7 +138,8 @@ print_text(const struct audit *a)
 		if (c->findings == 0)
 			printf("clean\n");
 		else
-			printf("%zu findings\n", c->findings);
+			printf("%zu finding%s\n", c->findings,
+			    c->findings == 1 ? "" : "s");
 	}
 	printf("audit: %zu documents, %zu complaints, %zu findings\n",
 	    audit_ndocuments(a), audit_ncomplaints(a), audit_nfindings(a));
@@ -246,8 +248,8 @@ cmd_audit(struct cli *cli, int argc, char **argv, struct sp_err *err)
 	if (fflush(stdout) != 0)
 		sp_errf(err, SPE_IO, "cannot write the report");
 	else if (audit_nfindings(a) != 0)
-		sp_errf(err, SPE_INVALID, "%zu findings",
-		    audit_nfindings(a));
+		sp_errf(err, SPE_INVALID, "%zu finding%s",
+		    audit_nfindings(a), audit_nfindings(a) == 1 ? "" : "s");
 	else
 		rc = 0;
 	audit_free(a);
