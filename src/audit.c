@@ -679,7 +679,8 @@ copy_by_digest(const struct audit_copy *c, size_t n, const char *digest)
 
 /*
  * (5) Judge the copies of one seq; return the one the chain goes on from
- * (the first accepted, else the newest re-cut, else the first), NULL if
+ * (the first accepted, else the first that no other copy replaces: the
+ * re-cut; a next prev may name any copy when none is accepted), NULL if
  * none passed the document checks.
  */
 static const struct audit_copy *
@@ -713,7 +714,7 @@ pick_copy(struct audit *a, const char *from, const char *to,
 			if (j != i && c[j].verified &&
 			    strcmp(c[j].replaces, c[i].digest) == 0)
 				replaced = 1;
-		if (!replaced && (pick == NULL || !pick->accepted))
+		if (!replaced && pick == NULL)
 			pick = &c[i];
 		if (c[i].accepted)
 			continue;
@@ -800,7 +801,7 @@ audit_chain(struct audit *a, const char *from, const char *to,
 	const struct audit_copy	*prev = NULL, *cur;
 	int64_t			 newest = 0, known, s, t, last_eseq = 0;
 	int64_t			 last_recv = 0, last_seq = 0;
-	size_t			 i, j, k;
+	size_t			 i, j, k, pi = 0, pn = 0;
 	char			 s1[SHORT + 1];
 
 	*head = 0;
@@ -836,7 +837,9 @@ audit_chain(struct audit *a, const char *from, const char *to,
 				    AC_PREV, "#1 has a prev that is not 64 "
 				    "zeros");
 			else if (prev != NULL &&
-			    strcmp(c[k].prev, prev->digest) != 0) {
+			    strcmp(c[k].prev, prev->digest) != 0 &&
+			    (prev->accepted || copy_by_digest(c + pi, pn,
+			    c[k].prev) == NULL)) {
 				short_digest(c[k].prev, s1);
 				add_finding(a, c[k].file, "batch", from, to, s,
 				    AC_PREV, "prev %s... is not the digest of "
@@ -848,6 +851,8 @@ audit_chain(struct audit *a, const char *from, const char *to,
 		    last_seq);
 		last_seq = s;
 		prev = cur;
+		pi = i;
+		pn = j - i;
 		*head = s;
 		i = j;
 	}
