@@ -89,6 +89,10 @@ audit removed 1 removed
 cp -r all tail
 rm tail/33.28-33.21-000003.xml
 audit tail 1 tail
+run audit $CA --format json tail
+undigest
+[ -n "${AUDIT_REGEN:-}" ] && cp "$T/out" "$G/tail.json"
+golden "tail: the JSON report" "$G/tail.json"
 expect "a finding says so on stderr" 1 "simpul: audit: 1 finding" \
     audit $CA tail
 
@@ -165,6 +169,20 @@ audit recut 0 recut
 # The same re-cut of a copy that a receipt accepted is equivocation.
 receipts recut/refused
 audit recut-accepted 1 recut
+
+# ---- final receipts as items: Demak's first batch acknowledges Tegal's --
+mkdir -p items
+"$MKDOC" chan $K28 --from 33.28 --to 33.21 --created $D1 \
+    --complaint 33.28-000001 items filed,verified note
+"$MKDOC" chan $K21 --from 33.21 --to 33.28 --created $D2 \
+    --carry items/33.28-33.21-000001.xml \
+    --carry items/33.28-33.21-000002.xml items filed
+receipts items 2>/dev/null
+rm items/33.28-33.21-00000[12].receipt.xml
+audit items 0 items
+run audit $CA items/33.28-33.21-000001.xml items/33.28-33.21-000002.xml
+ok "items: without the carrying batch, Tegal's are judged at created" \
+    test "$(grep -c ': time-unverified: ' "$T/out")" = 2
 
 # ---- events that break the lifecycle and ownership ---------------------------
 mkdir -p lifecycle

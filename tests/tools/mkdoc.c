@@ -10,12 +10,13 @@
  *   mkdoc receipt --key K --cert C [--signer S] OUT
  *   mkdoc chan --key K --cert C --from F --to T --created TIME [--seq N]
  *              [--prev HEX] [--eseq N] [--v N] [--complaint ID]
- *              [--replaces HEX] [--swap N] DIR KINDS...
+ *              [--replaces HEX] [--swap N] [--carry BATCH]... DIR KINDS...
  *		a chained channel: one batch per KINDS (comma-separated
  *		event kinds of one complaint), written as DIR/F-T-SEQ.xml,
  *		each prev the digest of the one before, created an hour apart
  *		from TIME; author seqs from --eseq, chain versions from --v;
- *		--swap N swaps the events of the Nth and next batch
+ *		--swap N swaps the events of the Nth and next batch; the
+ *		first batch carries a final receipt for each --carry BATCH
  *   mkdoc rcpt --key K --cert C [--received TIME] [--relay] [--digest HEX]
  *              [--head N] BATCH OUT
  *		a standalone receipt for BATCH (its from/to/seq/digest, one
@@ -450,6 +451,9 @@ chan_events(const char *kinds, const char *author, const char *complaint,
 	return n;
 }
 
+static void	 receipt_for(const char *, int, const char *, int64_t, long,
+		    struct receipt *);
+
 static void
 sign_write(const struct batch *b, const struct dsig_key *k, const char *path,
     char *digest)
@@ -483,6 +487,7 @@ chan(int argc, char **argv)
 		{ "complaint", required_argument, NULL, 'i' },
 		{ "replaces", required_argument, NULL, 'R' },
 		{ "swap", required_argument, NULL, 'w' },
+		{ "carry", required_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char		*key = NULL, *cert = NULL, *from = "33.21";
@@ -496,6 +501,9 @@ chan(int argc, char **argv)
 	struct batch		*b;
 	struct sp_err		 err = { 0 };
 	char			 digest[BATCH_DIGEST_LEN], *path, *dir;
+	struct receipt		*carry;
+	const char		**carried = NULL;
+	size_t			 ncarry = 0;
 	long			 seq = 1, swap = 0;
 	int64_t			 eseq = 1, t0;
 	int			 v = 1, ch, nb, i;
@@ -516,6 +524,11 @@ chan(int argc, char **argv)
 		case 'i': complaint = optarg; break;
 		case 'R': replaces = optarg; break;
 		case 'w': swap = atol(optarg); break;
+		case 'y':
+			carried = xreallocarray(carried, ncarry + 1,
+			    sizeof(*carried));
+			carried[ncarry++] = optarg;
+			break;
 		default: exit(2);
 		}
 	}
@@ -530,6 +543,10 @@ chan(int argc, char **argv)
 	if (dsig_init(&err) == -1 ||
 	    (k = dsig_key_load(key, cert, &err)) == NULL)
 		die(&err);
+	carry = xcalloc(ncarry + 1, sizeof(*carry));
+	for (j = 0; j < ncarry; j++)
+		receipt_for(carried[j], 0, NULL, 0, 0, &carry[j]);
+	free(carried);
 	ev = xcalloc((size_t)nb, sizeof(*ev));
 	nev = xcalloc((size_t)nb, sizeof(*nev));
 	for (i = 0; i < nb; i++)
@@ -562,8 +579,8 @@ chan(int argc, char **argv)
 		if (replaces != NULL && i == 0)
 			snprintf(h.replaces, sizeof(h.replaces), "%s",
 			    replaces);
-		if (batch_new_batch(&h, ev[i], nev[i], NULL, 0, &b, &err) ==
-		    -1)
+		if (batch_new_batch(&h, ev[i], nev[i], carry,
+		    i == 0 ? ncarry : 0, &b, &err) == -1)
 			die(&err);
 		path = xasprintf("%s/%s-%s-%06lld.xml", dir, from, to,
 		    (long long)h.seq);
@@ -576,10 +593,71 @@ chan(int argc, char **argv)
 	}
 	free(ev);
 	free(nev);
+	for (j = 0; j < ncarry; j++)
+		receipt_clear(&carry[j]);
+	free(carry);
 	dsig_key_free(k);
 	dsig_shutdown();
 	batch_shutdown();
 	return 0;
+}
+
+/*
+ * A receipt for the batch in the file `path`: final (signed by its to) or
+ * relay (by the hub), naming digest (NULL: the batch's own), received at
+ * `received` (0: five minutes after its created), head seq (0: its seq),
+ * one applied result per event.  The caller clears r.
+ */
+static void
+receipt_for(const char *path, int relay, const char *digest,
+    int64_t received, long head, struct receipt *r)
+{
+	struct batch_limits	 lim;
+	const struct batch_header *h;
+	struct event		 e;
+	struct batch		*in;
+	struct sp_err		 err = { 0 };
+	char			*raw;
+	size_t			 n, i, nres = 0;
+
+	raw = slurp(path, &n);
+	batch_limits_default(&lim);
+	if (batch_parse((uint8_t *)raw, n, &lim, &in, &err) == -1 ||
+	    batch_validate(in, &err) == -1)
+		die(&err);
+	h = batch_header(in);
+	memset(r, 0, sizeof(*r));
+	r->kind = relay ? RECEIPT_RELAY : RECEIPT_FINAL;
+	snprintf(r->signer, sizeof(r->signer), "%s", relay ? "hub" : h->to);
+	snprintf(r->batch_from, sizeof(r->batch_from), "%s", h->from);
+	snprintf(r->batch_to, sizeof(r->batch_to), "%s", h->to);
+	r->batch_seq = h->seq;
+	if (digest != NULL)
+		snprintf(r->batch_digest, sizeof(r->batch_digest), "%s",
+		    digest);
+	else
+		batch_digest(in, r->batch_digest);
+	snprintf(r->instance, sizeof(r->instance),
+	    "00112233445566778899aabbccddeeff");
+	r->received_at = received != 0 ? received : h->created + 300;
+	r->received_offset = 420;
+	r->head_seq = head != 0 ? head : h->seq;
+	batch_digest(in, r->head_digest);
+	r->results = xcalloc(batch_nitems(in) + 1, sizeof(*r->results));
+	for (i = 0; i < batch_nitems(in); i++) {
+		if (batch_item_kind(in, i) != BATCH_ITEM_EVENT ||
+		    batch_item_event(in, i, &e, &err) == -1)
+			continue;
+		r->results[nres].item = (int64_t)i + 1;
+		snprintf(r->results[nres].event,
+		    sizeof(r->results[nres].event), "%s:%lld", e.author,
+		    (long long)e.seq);
+		r->results[nres++].outcome = OUTCOME_APPLIED;
+		event_clear(&e);
+	}
+	r->nresults = nres;
+	batch_free(in);
+	free(raw);
 }
 
 static int
@@ -594,17 +672,12 @@ rcpt(int argc, char **argv)
 		{ "head", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char		*key = NULL, *cert = NULL, *received = NULL;
-	const char		*digest = NULL;
-	struct batch_limits	 lim;
-	const struct batch_header *h;
+	const char		*key = NULL, *cert = NULL, *digest = NULL;
 	struct receipt		 r;
-	struct event		 e;
 	struct dsig_key		*k;
-	struct batch		*in, *b;
+	struct batch		*b;
 	struct sp_err		 err = { 0 };
-	char			*raw;
-	size_t			 n, i, nres = 0;
+	int64_t			 received = 0;
 	long			 head = 0;
 	int			 relay = 0, ch;
 
@@ -613,7 +686,7 @@ rcpt(int argc, char **argv)
 		switch (ch) {
 		case 'k': key = optarg; break;
 		case 'c': cert = optarg; break;
-		case 'r': received = optarg; break;
+		case 'r': received = parse_time(optarg); break;
 		case 'R': relay = 1; break;
 		case 'd': digest = optarg; break;
 		case 'H': head = atol(optarg); break;
@@ -625,50 +698,12 @@ rcpt(int argc, char **argv)
 	if (dsig_init(&err) == -1 ||
 	    (k = dsig_key_load(key, cert, &err)) == NULL)
 		die(&err);
-	raw = slurp(argv[optind], &n);
-	batch_limits_default(&lim);
-	if (batch_parse((uint8_t *)raw, n, &lim, &in, &err) == -1 ||
-	    batch_validate(in, &err) == -1)
-		die(&err);
-	h = batch_header(in);
-	memset(&r, 0, sizeof(r));
-	r.kind = relay ? RECEIPT_RELAY : RECEIPT_FINAL;
-	snprintf(r.signer, sizeof(r.signer), "%s", relay ? "hub" : h->to);
-	snprintf(r.batch_from, sizeof(r.batch_from), "%s", h->from);
-	snprintf(r.batch_to, sizeof(r.batch_to), "%s", h->to);
-	r.batch_seq = h->seq;
-	if (digest != NULL)
-		snprintf(r.batch_digest, sizeof(r.batch_digest), "%s",
-		    digest);
-	else
-		batch_digest(in, r.batch_digest);
-	snprintf(r.instance, sizeof(r.instance),
-	    "00112233445566778899aabbccddeeff");
-	r.received_at = received != NULL ? parse_time(received) :
-	    h->created + 300;
-	r.received_offset = 420;
-	r.head_seq = head != 0 ? head : h->seq;
-	batch_digest(in, r.head_digest);
-	r.results = xcalloc(batch_nitems(in) + 1, sizeof(*r.results));
-	for (i = 0; i < batch_nitems(in); i++) {
-		if (batch_item_kind(in, i) != BATCH_ITEM_EVENT ||
-		    batch_item_event(in, i, &e, &err) == -1)
-			continue;
-		r.results[nres].item = (int64_t)i + 1;
-		snprintf(r.results[nres].event,
-		    sizeof(r.results[nres].event), "%s:%lld", e.author,
-		    (long long)e.seq);
-		r.results[nres++].outcome = OUTCOME_APPLIED;
-		event_clear(&e);
-	}
-	r.nresults = nres;
+	receipt_for(argv[optind], relay, digest, received, head, &r);
 	if (batch_new_receipt(&r, &b, &err) == -1)
 		die(&err);
 	sign_write(b, k, argv[optind + 1], NULL);
 	receipt_clear(&r);
 	batch_free(b);
-	batch_free(in);
-	free(raw);
 	dsig_key_free(k);
 	dsig_shutdown();
 	batch_shutdown();
