@@ -61,7 +61,7 @@ struct audit_channel {
 	char		 to[16];
 	size_t		 batches;	/* distinct verified batches */
 	size_t		 events;	/* events in them */
-	size_t		 receipts;	/* trusted receipts naming the channel */
+	size_t		 receipts;	/* trusted receipts naming it */
 	int64_t		 head;		/* newest verified seq, 0 if none */
 	char		 head_digest[65];
 	size_t		 findings;

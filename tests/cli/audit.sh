@@ -193,15 +193,15 @@ mkdir -p lifecycle
 receipts lifecycle
 audit lifecycle 1 lifecycle
 
-# ---- usage --------------------------------------------------------------------
+# ---- usage ---------------------------------------------------------------
 expect "--ca is required" 2 \
     "simpul: audit: --ca PEM is required (see: simpul help audit)" \
     audit all
 expect "a FILE or DIR is required" 2 \
     "simpul: audit: no FILE or DIR given (see: simpul help audit)" \
     audit $CA
-expect "--format is text or json" 2 \
-    "simpul: audit: --format must be text or json, not 'xml' (see: simpul help audit)" \
+expect "--format is text or json" 2 "simpul: audit: --format must be text \
+or json, not 'xml' (see: simpul help audit)" \
     audit $CA --format xml all
 expect "a missing path is a finding" 1 "simpul: audit: 1 finding" \
     audit $CA nothing.xml
