@@ -746,6 +746,23 @@ pick_copy(struct audit *a, const char *from, const char *to,
 	return pick;
 }
 
+/* The file of a trusted receipt for a missing seq, else "-". */
+static const char *
+gap_file(const struct audit *a, const char *from, const char *to,
+    int64_t seq)
+{
+	const struct receipt	*r;
+	size_t			 i;
+
+	for (i = 0; i < a->nrcpts; i++) {
+		r = &a->rcpts[i].r;
+		if (r->batch_seq == seq && strcmp(r->batch_from, from) == 0 &&
+		    strcmp(r->batch_to, to) == 0)
+			return a->rcpts[i].doc->file;
+	}
+	return "-";
+}
+
 static void
 report_missing(struct audit *a, const char *from, const char *to,
     int64_t lo, int64_t hi, int64_t newest, const struct audit_head *hd)
@@ -758,9 +775,9 @@ report_missing(struct audit *a, const char *from, const char *to,
 		snprintf(what, sizeof(what), "batches #%lld to #%lld are",
 		    (long long)lo, (long long)hi);
 	if (lo <= newest)
-		add_finding(a, "-", "batch", from, to, lo, AC_SEQ_GAP,
-		    "%s missing (the newest here is #%lld)", what,
-		    (long long)newest);
+		add_finding(a, gap_file(a, from, to, lo), "batch", from, to,
+		    lo, AC_SEQ_GAP, "%s missing (the newest here is #%lld)",
+		    what, (long long)newest);
 	else
 		add_finding(a, hd->file ? hd->file : "-", "batch", from, to,
 		    lo, AC_MISSING_TAIL, "%s missing: a receipt knows the "

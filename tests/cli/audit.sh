@@ -12,7 +12,7 @@ G=$top_srcdir/tests/data/audit
 
 # Node certificates valid since 2020, so that documents dated in 2020 and
 # 2026 can be judged at their receipts' times.
-pki --test --since 20200101000000Z 33.21 33.28
+pki --test --since 20200101000000Z 33.21 33.28 hub
 P=$T/pki
 # The revoked certificate's revocation date, fixed: 2026-11-29T00:00:00Z.
 sed 's/^R\t\([0-9]*Z\)\t[0-9]*Z\t/R\t\1\t261129000000Z\t/' \
@@ -120,6 +120,27 @@ audit revoked-before 0 revoked-before
     --created 2026-11-29T09:00:00+07:00 revoked-after filed,verified
 receipts revoked-after
 audit revoked-after 1 revoked-after
+
+# ---- relayed: the hub's relay receipt is the trusted time, before the
+# revocation, though the final receipt came after it --------------------------
+mkdir -p relay
+"$MKDOC" chan $KR --from 33.21 --to 33.28 --created $D1 relay filed,verified
+"$MKDOC" rcpt --key "$P/hub.key" --cert "$P/hub.pem" --relay \
+    relay/33.21-33.28-000001.xml relay/33.21-33.28-000001.relay.xml
+"$MKDOC" rcpt $K28 --received 2026-11-30T09:00:00+07:00 \
+    relay/33.21-33.28-000001.xml relay/33.21-33.28-000001.receipt.xml
+audit relay 0 relay
+rm relay/33.21-33.28-000001.relay.xml
+audit relay-final 1 relay
+
+# ---- hostile and foreign files: refused documents are findings, files
+# that are not *.xml are not read ---------------------------------------------
+mkdir -p hostile/sub
+cp "$top_srcdir/tests/data/batch/bad/xxe.xml" hostile/sub/
+cp "$top_srcdir/tests/data/batch/bad/comment.xml" hostile/
+echo "not a document" > hostile/notes.txt
+cp all/33.21-33.28-000001.xml all/33.21-33.28-000001.receipt.xml hostile/
+audit hostile 1 hostile
 
 # ---- expired since 2021: signed and received in 2020 passes; without a
 # receipt it is judged at its own created time and says so ------------------
