@@ -1155,6 +1155,13 @@ rederive(struct audit *a, const struct evref *ev, size_t n)
 	    nchain++)
 		;
 	complaint_init(&s, ev[0].e->complaint);
+	if (nchain == 0) {
+		snprintf(msg, sizeof(msg), "%s: history incomplete: no chain "
+		    "event, v 1 (filed) is missing; %zu events not checked",
+		    ev[0].e->complaint, n);
+		event_finding(a, &ev[0], AC_INCOMPLETE, msg);
+		return;
+	}
 	for (ci = 0, ai = nchain; ci < nchain || ai < n;) {
 		if (ai < n && (ci == nchain || ev[ai].e->at < ev[ci].e->at))
 			r = &ev[ai++];

@@ -10,7 +10,7 @@
  *	FILE: batch|receipt|document FROM->TO#SEQ: CODE: message
  *	channel FROM->TO: N batches, N events, N receipts, head #SEQ, VERDICT
  *	    (VERDICT: "clean" or "N finding(s)")
- *	audit: N documents, N complaints, N findings
+ *	audit: N documents, N complaints, N finding(s)
  */
 #include "config.h"
 
@@ -141,8 +141,9 @@ print_text(const struct audit *a)
 			printf("%zu finding%s\n", c->findings,
 			    c->findings == 1 ? "" : "s");
 	}
-	printf("audit: %zu documents, %zu complaints, %zu findings\n",
-	    audit_ndocuments(a), audit_ncomplaints(a), audit_nfindings(a));
+	printf("audit: %zu documents, %zu complaints, %zu finding%s\n",
+	    audit_ndocuments(a), audit_ncomplaints(a), audit_nfindings(a),
+	    audit_nfindings(a) == 1 ? "" : "s");
 }
 
 static void

@@ -213,6 +213,12 @@ mkdir -p lifecycle
     verified
 receipts lifecycle
 audit lifecycle 1 lifecycle
+# A complaint known only by a note: its filed is missing.
+mkdir -p orphan
+"$MKDOC" chan $K28 --from 33.28 --to 33.21 --created $D2 \
+    --complaint 33.21-000009 orphan note
+receipts orphan
+audit orphan 1 orphan
 
 # ---- usage ---------------------------------------------------------------
 expect "--ca is required" 2 \
