@@ -572,6 +572,19 @@ find_batch(const struct audit *a, const char *from, const char *to,
 	return NULL;
 }
 
+static const struct doc *
+batch_by_digest(const struct audit *a, const char *digest)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->ndocs; i++)
+		if (a->docs[i]->kind == BATCH_KIND_BATCH &&
+		    a->docs[i]->state == DOC_OK &&
+		    strcmp(a->docs[i]->digest, digest) == 0)
+			return a->docs[i];
+	return NULL;
+}
+
 static const char *
 rcpt_file(const struct rcpt *rc)
 {
@@ -632,7 +645,13 @@ check_receipts(struct audit *a)
 			    AC_RECEIPT_MISMATCH, "the receipt names digest "
 			    "%s..., but the batch here (%s) is %s...", s1,
 			    b->file, s2);
-		}
+		} else if ((b = batch_by_digest(a, rc->r.batch_digest)) !=
+		    NULL)
+			add_finding(a, rcpt_file(rc), "receipt",
+			    rc->r.batch_from, rc->r.batch_to, rc->r.batch_seq,
+			    AC_RECEIPT_MISMATCH, "the digest it names is that "
+			    "of batch %s->%s#%lld (%s)", b->h.from, b->h.to,
+			    (long long)b->h.seq, b->file);
 		if (rc->r.kind != RECEIPT_FINAL || rc->r.head_seq <= 0)
 			continue;
 		b = find_batch(a, rc->r.batch_from, rc->r.batch_to,

@@ -173,6 +173,11 @@ cp -r all mismatch
 "$MKDOC" rcpt $K28 --digest "$(digest all/33.21-33.28-000001.xml)" \
     all/33.21-33.28-000002.xml mismatch/33.21-33.28-000002.receipt.xml
 audit mismatch 1 mismatch
+# The right digest under another seq: the receipt names #3, there is no #4.
+cp -r all mismatch-seq
+"$MKDOC" rcpt $K28 --seq 4 all/33.21-33.28-000003.xml \
+    mismatch-seq/33.21-33.28-000003.receipt.xml
+audit mismatch-seq 1 mismatch-seq
 
 # ---- a clean re-cut: the first copy of #3 was never accepted ----------------
 mkdir -p recut/refused

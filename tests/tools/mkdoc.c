@@ -18,7 +18,7 @@
  *		--swap N swaps the events of the Nth and next batch; the
  *		first batch carries a final receipt for each --carry BATCH
  *   mkdoc rcpt --key K --cert C [--received TIME] [--relay] [--digest HEX]
- *              [--head N] BATCH OUT
+ *              [--seq N] [--head N] BATCH OUT
  *		a standalone receipt for BATCH (its from/to/seq/digest, one
  *		applied result per event), signed by the key's node, received
  *		at TIME (default: five minutes after the batch's created)
@@ -670,6 +670,7 @@ rcpt(int argc, char **argv)
 		{ "relay", no_argument, NULL, 'R' },
 		{ "digest", required_argument, NULL, 'd' },
 		{ "head", required_argument, NULL, 'H' },
+		{ "seq", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char		*key = NULL, *cert = NULL, *digest = NULL;
@@ -678,7 +679,7 @@ rcpt(int argc, char **argv)
 	struct batch		*b;
 	struct sp_err		 err = { 0 };
 	int64_t			 received = 0;
-	long			 head = 0;
+	long			 head = 0, seq = 0;
 	int			 relay = 0, ch;
 
 	optind = 1;
@@ -690,6 +691,7 @@ rcpt(int argc, char **argv)
 		case 'R': relay = 1; break;
 		case 'd': digest = optarg; break;
 		case 'H': head = atol(optarg); break;
+		case 's': seq = atol(optarg); break;
 		default: exit(2);
 		}
 	}
@@ -699,6 +701,8 @@ rcpt(int argc, char **argv)
 	    (k = dsig_key_load(key, cert, &err)) == NULL)
 		die(&err);
 	receipt_for(argv[optind], relay, digest, received, head, &r);
+	if (seq != 0)
+		r.batch_seq = seq;
 	if (batch_new_receipt(&r, &b, &err) == -1)
 		die(&err);
 	sign_write(b, k, argv[optind + 1], NULL);
