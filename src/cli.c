@@ -116,7 +116,19 @@ static const struct cli_cmd cmds[] = {
 	{ "import", "[--receipts DIR] FILE...",
 	  "batches or receipts, with the server's checks", NULL, NULL },
 	{ "audit", "--ca PEM [--crl PEM] [--format text|json] FILE|DIR...",
-	  "verify batches and receipts offline, no database", NULL, NULL },
+	  "verify batches and receipts offline, no database",
+	  "Judges every FILE and every *.xml under each DIR, batches and "
+	  "standalone receipts alike, with the CA (and CRL) only: no "
+	  "database, network or key.  Each document gets the receiver's "
+	  "checks at its trusted time: the time of a receipt for that batch, "
+	  "else its own created time (finding time-unverified).  Then each "
+	  "channel's seq and prev chain, copies and equivocation, receipts "
+	  "against their batches, duplicate events, and every complaint's "
+	  "history rebuilt from all authors' events.  Prints one line per "
+	  "finding, FILE: batch|receipt FROM->TO#SEQ: CODE: message, then a "
+	  "summary per channel; --format json for programs.  Exit 0 only "
+	  "when there is no finding, 1 when there is any.",
+	  cmd_audit },
 	{ "verify", "--ca PEM [--crl PEM] [--at TIME] FILE...",
 	  "check one signed document: shape, schema, signature, signer",
 	  "Checks each FILE, a batch or a standalone receipt, as a receiver "

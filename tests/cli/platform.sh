@@ -13,7 +13,7 @@ DB=$T/demak.db
 run --help
 golden "--help lists every subcommand" "$G/help.out"
 for c in channel recover archive status sync metrics \
-    export import audit; do
+    export import; do
 	expect "$c is listed as not built and exits 3" 3 \
 	    "simpul: $c: not built yet in this version" --db "$DB" $c
 done
