@@ -362,15 +362,13 @@ count_event(struct metrics_run *r, const struct complaint_state *s,
 		if (strcmp(s->owner, n) == 0)
 			fig->returned_in++;
 		break;
+	/* Only the origin's count: complaint.c's (w4) refuses others. */
 	case EV_REPORTER_REPLY:
-		if (strcmp(e->author, s->origin) == 0 &&
-		    strcmp(owner_before, n) == 0)
+		if (strcmp(owner_before, n) == 0)
 			fig->replies++;
 		break;
 	case EV_RATING:
-		if (strcmp(e->author, s->origin) == 0 &&
-		    strcmp(owner_before, n) == 0 && e->stars >= 1 &&
-		    e->stars <= 5)
+		if (strcmp(owner_before, n) == 0)
 			fig->ratings[e->stars - 1]++;
 		break;
 	default:
