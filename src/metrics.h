@@ -32,7 +32,7 @@ struct metrics_tier {
 struct metrics_policy {
 	int64_t			 effective;	/* epoch seconds */
 	struct clock_cal	 cal;		/* zone and holidays */
-	int			 target_hours;	/* 0: no local target */
+	int			 target_hours;	/* 0: none */
 	const struct metrics_tier *tiers;
 	size_t			 ntiers;
 };
@@ -48,7 +48,7 @@ enum metrics_clock {
 	MC_VERIFICATION,	/* 3 wd, per owner's stint */
 	MC_FOLLOW_UP,		/* fixed 5 wd from first verified */
 	MC_FOLLOW_UP_TIER,	/* the topic's tier from first verified */
-	MC_INFORMATION,		/* 10 wd (+7 extended) from first verified */
+	MC_INFORMATION,		/* 10 wd (+7 extended) from verified */
 	MC_RESOLUTION,		/* 60 days from filed */
 	MC_24H,			/* 24 h from filed to first follow-up */
 	MC_TARGET,		/* the node's target from filed or arrival */
@@ -60,17 +60,17 @@ struct metrics_dur {
 	int64_t		 n;
 	int64_t		 mean;		/* floor(sum / n) */
 	int64_t		 median;	/* nearest rank: ceil(n / 2) */
-	int64_t		 p90;		/* nearest rank: ceil(9n / 10) */
+	int64_t		 p90;		/* rank ceil(9n/10) */
 };
 
 struct metrics_clock_fig {
 	int64_t		 started;	/* started in the period */
-	int64_t		 met;		/* met by its event in time */
+	int64_t		 met;		/* by its event, in time */
 	int64_t		 met_late;
-	int64_t		 overdue;	/* unmet, deadline passed at cutoff */
-	int64_t		 running;	/* unmet, deadline not yet passed */
-	int64_t		 stopped;	/* ended by archive/close/recall unmet */
-	int64_t		 met_bp;	/* met / (met + met_late + overdue) */
+	int64_t		 overdue;	/* unmet, deadline passed */
+	int64_t		 running;	/* unmet, not yet due */
+	int64_t		 stopped;	/* archived/closed/recalled */
+	int64_t		 met_bp;	/* met / (met+late+overdue) */
 	struct metrics_dur time;	/* start to met, met and met late */
 };
 
@@ -83,23 +83,23 @@ struct metrics_count {
 struct metrics_figures {
 	char		 node[16];
 	int64_t		 from, to;	/* [from, to): epoch seconds */
-	int64_t		 cutoff;	/* min(to, now): events before it */
+	int64_t		 cutoff;	/* min(to, now) */
 	int		 offset;	/* zone of the period, minutes */
 	/* the intake cohort (M3) */
 	int64_t		 received;
 	int64_t		 by_type[CT_MAX];
 	int64_t		 by_channel[CH_MAX];
-	int64_t		 by_status[CS_MAX];	/* enum complaint_status at cutoff */
+	int64_t		 by_status[CS_MAX];	/* at the cutoff */
 	int64_t		 archived_by_reason[AR_MAX];
 	struct metrics_count *by_category;	/* sorted by code; "" none */
 	size_t		 ncategories;
 	int64_t		 anonymous;
 	int64_t		 reopened;
-	int64_t		 owned_elsewhere;	/* owned by another at cutoff */
-	int64_t		 followed_up;	/* a followed_up by cutoff */
+	int64_t		 owned_elsewhere;	/* at the cutoff */
+	int64_t		 followed_up;	/* any followed_up */
 	int64_t		 followed_up_bp;
-	int64_t		 resolved_bp;	/* resolved or closed after */
-	int64_t		 in_progress_bp;	/* verified, postponed, ... */
+	int64_t		 resolved_bp;	/* resolved or closed */
+	int64_t		 in_progress_bp; /* verified, postponed, ... */
 	int64_t		 archived_bp;
 	/* the clocks (M5-M8) */
 	struct metrics_clock_fig clocks[MC_MAX];
@@ -108,14 +108,14 @@ struct metrics_figures {
 	int64_t		 forwarded_out;
 	int64_t		 returned_in;	/* returned to this node */
 	int64_t		 returned_out;	/* this node returned */
-	int64_t		 replies;	/* reporter replies (origin only) */
-	int64_t		 ratings[5];	/* 1..5 stars (origin only) */
+	int64_t		 replies;	/* reporter replies */
+	int64_t		 ratings[5];	/* 1..5 stars */
 	int64_t		 rating_n;
-	int64_t		 rating_mean_c;	/* mean stars x 100, half up */
+	int64_t		 rating_mean_c;	/* mean stars x 100 */
 	/* inputs that did not count (M10) */
 	int64_t		 events;	/* events given */
 	int64_t		 refused;	/* failed the lifecycle check */
-	int64_t		 after_cutoff;	/* at or after the cutoff */
+	int64_t		 after_cutoff;	/* at/after the cutoff */
 };
 
 /* The accumulator between begin and end; opaque in use. */
@@ -143,7 +143,8 @@ void	 metrics_begin(struct metrics_run *, const char *node,
  * Add one complaint: its events in stored order (chain events in v order).
  * Events that fail complaint_check() count as refused and change nothing.
  */
-void	 metrics_add(struct metrics_run *, const struct event *ev, size_t n);
+void	 metrics_add(struct metrics_run *, const struct event *ev,
+	    size_t n);
 /* Finish the percentages and durations; frees the run's own memory. */
 void	 metrics_end(struct metrics_run *);
 /* Frees what fig owns (not fig itself). */
@@ -174,7 +175,8 @@ size_t	 metrics_compare(const struct metrics_figures *,
 int	 metrics_period_parse(const char *, struct metrics_period *,
 	    struct sp_err *);
 /* The month holding local time t at offset minutes. */
-void	 metrics_period_month(int64_t t, int offset, struct metrics_period *);
+void	 metrics_period_month(int64_t t, int offset,
+	    struct metrics_period *);
 const char *metrics_clock_name(enum metrics_clock);
 
 #endif

@@ -622,7 +622,8 @@ test_percentiles(void **state)
 static void
 test_zones(void **state)
 {
-	struct metrics_policy	 wib = policy(420, 1), wit = policy(540, 1);
+	struct metrics_policy	 wib = policy(420, 1);
+	struct metrics_policy	 wit = policy(540, 1);
 	struct metrics_figures	 f;
 	struct cb		 c[3];
 
