@@ -810,8 +810,9 @@ metrics_period_parse(const char *s, struct metrics_period *p,
 	if (len == 10)
 		return util_date_parse(s, &p->first, err) == -1 ? -1 :
 		    (p->last = p->first, 0);
-	if (len == 4 && util_parse_int(s, 1970, 9999, &y, "year",
-	    err) == 0) {
+	if (len == 4 && strspn(s, "0123456789") == 4) {
+		if (util_parse_int(s, 1970, 9999, &y, "year", err) == -1)
+			return -1;
 		p->first = util_days_from_civil(y, 1, 1);
 		p->last = util_days_from_civil(y + 1, 1, 1) - 1;
 		return 0;

@@ -814,6 +814,9 @@ test_period_parse(void **state)
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(metrics_period_parse("March", &p, &err), -1);
 	assert_int_equal(err.code, SPE_USAGE);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(metrics_period_parse("Mart", &p, &err), -1);
+	assert_int_equal(err.code, SPE_USAGE);
 	/* The month holding 31 Mar 23:30 WIB is April in WIT. */
 	metrics_period_month(T("2026-03-31T23:30:00+07:00"), 540, &p);
 	assert_int_equal(p.first, D("2026-04-01"));
