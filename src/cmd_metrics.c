@@ -203,6 +203,7 @@ compute(struct cli *cli, const char *period, enum out_kind kind,
 	struct metrics_period	 per;
 	struct metrics_figures	 fig;
 	struct metrics_run	 run;
+	struct sp_err		 perr = { 0 };
 	int			 rc = -1;
 
 	memset(&d, 0, sizeof(d));
@@ -212,11 +213,14 @@ compute(struct cli *cli, const char *period, enum out_kind kind,
 		goto out;
 	if (period == NULL)
 		metrics_period_month(d.now, d.offset, &per);
-	else if (metrics_period_parse(period, &per, err) == -1)
+	else if (metrics_period_parse(period, &per, &perr) == -1) {
+		cli_usage_err("metrics", err, "%s", perr.msg);
 		goto out;
+	}
 	if (store_category_each(cli->store, add_tier, &ts, err) == -1)
 		goto out;
-	qsort(ts.t, ts.n, sizeof(*ts.t), cmp_tier);
+	if (ts.n > 0)
+		qsort(ts.t, ts.n, sizeof(*ts.t), cmp_tier);
 	/* The stored settings have no history yet: one version (TODO). */
 	memset(&pol, 0, sizeof(pol));
 	pol.cal = desk_cal(&d);

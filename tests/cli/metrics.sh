@@ -14,6 +14,9 @@ pki 33.21
 "$SIMPUL" --db "$DB" init --node 33.21 --name "Kabupaten Demak" \
     --cert "$T/pki/33.21.pem" --key "$T/pki/33.21.key" \
     --ca "$T/pki/ca.pem" >/dev/null || exit 1
+"$SIMPUL" --db "$T/bare.db" init --node 33.21 --name Demak \
+    --cert "$T/pki/33.21.pem" --key "$T/pki/33.21.key" \
+    --ca "$T/pki/ca.pem" >/dev/null || exit 1
 
 at() { SIMPUL_NOW=$1; export SIMPUL_NOW; }
 sim() { "$SIMPUL" --db "$DB" "$@" >/dev/null || echo "# failed: $*"; }
@@ -146,8 +149,14 @@ expect "--national is the hub's" 3 \
     "simpul: metrics: --national is the hub's national table: not built yet" \
     --db "$DB" metrics --national
 expect "a bad period" 2 \
-    "simpul: metrics: period 'March' is not YYYY, YYYY-MM, YYYY-MM-DD or FROM..TO" \
+    "simpul: metrics: period 'March' is not YYYY, YYYY-MM, YYYY-MM-DD or FROM..TO (see: simpul help metrics)" \
     --db "$DB" metrics --period March
+expect "a month that does not exist" 2 \
+    "simpul: metrics: month: 13 is out of range 1..12 (see: simpul help metrics)" \
+    --db "$DB" metrics --period 2026-13
+
+# A node with no topics loaded still has figures (no tier table).
+ok "figures without topics" "$SIMPUL" --db "$T/bare.db" metrics --period 2026
 expect "a bad format" 2 \
     "simpul: metrics: --format must be table, xml, json or csv (see: simpul help metrics)" \
     --db "$DB" metrics --format yaml
