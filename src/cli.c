@@ -110,7 +110,13 @@ static const struct cli_cmd cmds[] = {
 	  "yet: without --listen, serve exits 3.",
 	  cmd_serve },
 	{ "metrics", "[--period P] [--national] [--format table|xml|json|csv]",
-	  "figures per period", NULL, NULL },
+	  "figures per period",
+	  "The node's figures (DESIGN section 6) over the complaints it holds, "
+	  "for one period of whole days in its zone: YYYY, YYYY-MM, "
+	  "YYYY-MM-DD or FROM..TO (dates); the default is the current month.  "
+	  "Every figure is defined in the README.  --national is the hub's "
+	  "table (not built yet).",
+	  cmd_metrics },
 	{ "export", "--to CODE --out DIR",
 	  "signed batches as files (no network)", NULL, NULL },
 	{ "import", "[--receipts DIR] FILE...",

@@ -63,5 +63,6 @@ int	 cmd_serve(struct cli *, int, char **, struct sp_err *);
 int	 cmd_complaint(struct cli *, int, char **, struct sp_err *);
 int	 cmd_verify(struct cli *, int, char **, struct sp_err *);
 int	 cmd_audit(struct cli *, int, char **, struct sp_err *);
+int	 cmd_metrics(struct cli *, int, char **, struct sp_err *);
 
 #endif

@@ -189,6 +189,15 @@ fmt_obj_begin(struct fmt *w, const char *name)
 }
 
 void
+fmt_obj_field(struct fmt *w, const char *k)
+{
+	key(w, k);
+	if (w->kind == FMT_JSON)
+		fputc('{', w->f);
+	push(w, NULL);
+}
+
+void
 fmt_obj_end(struct fmt *w, const char *name)
 {
 	w->depth--;

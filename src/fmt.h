@@ -35,6 +35,8 @@ void	 fmt_list_begin(struct fmt *, const char *name, const char *item);
 void	 fmt_list_end(struct fmt *, const char *name);
 /* An object: at top level, or as an item of the current list. */
 void	 fmt_obj_begin(struct fmt *, const char *name);
+/* An object as the field key of the current object; end: fmt_obj_end. */
+void	 fmt_obj_field(struct fmt *, const char *key);
 void	 fmt_obj_end(struct fmt *, const char *name);
 /* A string field; NULL writes null (JSON) or an empty element (XML). */
 void	 fmt_str(struct fmt *, const char *key, const char *value);

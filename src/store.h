@@ -194,4 +194,13 @@ int		 store_reveal_each(struct store *, const char *complaint,
 /* Copy the WAL into the database and empty it (outside a transaction). */
 int		 store_checkpoint(struct store *, struct sp_err *);
 
+/*
+ * Metrics (issue 9): every stored event, complaint by complaint, each
+ * complaint's in stored order, lent to fn (0, or -1 to stop) until it
+ * returns.
+ */
+int		 store_event_scan(struct store *,
+		    int (*fn)(void *, const struct event *, size_t), void *,
+		    struct sp_err *);
+
 #endif
