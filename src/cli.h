@@ -59,5 +59,6 @@ int	 cmd_backup(struct cli *, int, char **, struct sp_err *);
 int	 cmd_peer(struct cli *, int, char **, struct sp_err *);
 int	 cmd_complaint(struct cli *, int, char **, struct sp_err *);
 int	 cmd_verify(struct cli *, int, char **, struct sp_err *);
+int	 cmd_exchange(struct cli *, int, char **, struct sp_err *);
 
 #endif

@@ -23,6 +23,7 @@
 #include "event.h"
 #include "settings.h"
 #include "store.h"
+#include "sync.h"
 #include "xmalloc.h"
 
 static int
@@ -41,7 +42,7 @@ int
 desk_init(struct desk *d, struct store *s, const char *actor, int64_t now,
     struct sp_err *err)
 {
-	char		*code = NULL, *zone = NULL;
+	char		*code = NULL, *zone = NULL, *hub = NULL;
 	long long	 hours, days;
 	int		 rc = -1;
 
@@ -51,6 +52,7 @@ desk_init(struct desk *d, struct store *s, const char *actor, int64_t now,
 	d->now = now;
 	if (settings_get(s, "node.code", &code, err) == -1 ||
 	    settings_get(s, "node.zone", &zone, err) == -1 ||
+	    settings_get(s, "node.hub", &hub, err) == -1 ||
 	    settings_get_int(s, "target.hours", &hours, err) == -1 ||
 	    settings_get_int(s, "retention.identity_days", &days, err) == -1)
 		goto out;
@@ -60,6 +62,8 @@ desk_init(struct desk *d, struct store *s, const char *actor, int64_t now,
 		goto out;
 	}
 	snprintf(d->node, sizeof(d->node), "%s", code);
+	if (hub != NULL && hub[0] != '\0' && strcmp(code, "hub") != 0)
+		snprintf(d->hub, sizeof(d->hub), "hub");
 	if ((d->offset = settings_zone_offset(zone)) == -1)
 		d->offset = 7 * 60;
 	d->target_hours = (int)hours;
@@ -72,6 +76,7 @@ desk_init(struct desk *d, struct store *s, const char *actor, int64_t now,
 out:
 	free(code);
 	free(zone);
+	free(hub);
 	return rc;
 }
 
@@ -171,6 +176,8 @@ desk_record(struct desk *d, struct complaint_state *s, struct event *e,
 	    store_event_add(d->store, e, err) == -1)
 		return -1;
 	complaint_apply(s, e);
+	if (sync_route(d->store, d->node, d->hub, s, e, err) == -1)
+		return -1;
 	return desk_save(d, s, err);
 }
 
