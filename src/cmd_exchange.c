@@ -27,6 +27,7 @@
 
 struct export {
 	const struct sync_conf	*conf;
+	int64_t			 head;	/* receiver's last known head */
 	const char		*dir;
 	int			 n;
 	struct sp_err		*err;
@@ -38,7 +39,11 @@ export_one(void *arg, const struct store_batch *b)
 	struct export	*x = arg;
 	char		 path[4096];
 
-	if (strcmp(b->state, "stored") != 0)
+	/*
+	 * Not yet acknowledged: a batch of receipts only earns no receipt,
+	 * but a later receipt's head covers it.
+	 */
+	if (strcmp(b->state, "stored") != 0 || b->seq <= x->head)
 		return 0;
 	if (b->replaces != NULL)
 		snprintf(path, sizeof(path), "%s/batch-%s-%s-%lld-%.8s.xml",
@@ -63,6 +68,7 @@ cmd_export(struct cli *cli, int argc, char **argv, struct sp_err *err)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sync_conf	 conf;
+	struct store_channel	 c;
 	struct export		 x;
 	const char		*to = NULL, *dir = NULL;
 	int			 ch, n, rc = -1;
@@ -100,6 +106,9 @@ cmd_export(struct cli *cli, int argc, char **argv, struct sp_err *err)
 	    cli_commit(cli, err) == -1)
 		goto out;
 	memset(&x, 0, sizeof(x));
+	if (store_channel_get(cli->store, to, 1, &c, err) == -1)
+		goto out;
+	x.head = c.head;
 	x.conf = &conf;
 	x.dir = dir;
 	x.err = err;

@@ -28,7 +28,16 @@
  *     cache of the fold of its events, rewritten with every event.
  * (8) Reporter identity is erased for good: secure_delete zeroes the
  *     freed bytes, and a commit that erased one empties the WAL
- *     (store_checkpoint) so that no older page image keeps it.
+ *     (store_checkpoint) so that no older page image keeps it. * (9) Batches are kept as their exact bytes (batch_out, batch_in) and
+ *     receipts likewise (receipt_out, batch_out.receipt): never rebuilt.
+ * (10) Per channel and direction one live copy per seq: the unique
+ *     indexes batch_out_live (a re-cut marks the old copy replaced first)
+ *     and batch_in_seq (equivocation evidence is kept beside, not in it).
+ * (11) An outbox row or an owed receipt leaves in the transaction that
+ *     stores the batch carrying it; the channel's seq and digest move in
+ *     that same transaction (sync.c invariant 1).
+ * (12) A held event stays in held, never in event, until its history is
+ *     there; it points at the stored batch that brought it.
  */
 #include "config.h"
 
