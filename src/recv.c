@@ -64,7 +64,37 @@ struct recv_job {
 	struct late		*late;
 	size_t			 nlate;
 	int			 equivocation;
+	/* The last complaint judged, as folded: items come in runs. */
+	struct complaint_state	 cache;
+	int			 cached;
 };
+
+/*
+ * The complaint's state: from the cache when it is the last one judged
+ * (nothing else writes inside our transaction), else rebuilt from its
+ * events.  0 with *found = 0 and an empty state if there is none.
+ */
+static int
+load(struct recv_job *j, const char *id, struct complaint_state *cs,
+    int *found, struct sp_err *err)
+{
+	if (j->cached && strcmp(j->cache.id, id) == 0) {
+		*cs = j->cache;
+		*found = 1;
+		return 0;
+	}
+	j->cached = 0;
+	if ((*found = store_complaint_exists(j->s, id, err)) == -1)
+		return -1;
+	if (*found) {
+		if (desk_load(&j->desk, id, cs, err) == -1)
+			return -1;
+		j->cache = *cs;
+		j->cached = 1;
+	} else
+		complaint_init(cs, id);
+	return 0;
+}
 
 void
 recv_outcome_clear(struct recv_outcome *o)
@@ -218,13 +248,8 @@ judge_event(struct recv_job *j, const struct event *e,
 		*o = OUTCOME_DUPLICATE;
 		return 0;
 	}
-	if ((found = store_complaint_exists(j->s, e->complaint, err)) == -1)
+	if (load(j, e->complaint, &cs, &found, err) == -1)
 		return -1;
-	if (found) {
-		if (desk_load(&j->desk, e->complaint, &cs, err) == -1)
-			return -1;
-	} else
-		complaint_init(&cs, e->complaint);
 	/* Its history has not arrived yet: wait for it (DESIGN §3). */
 	if ((!found && e->kind != EV_FILED) ||
 	    (event_is_chain(e->kind) && e->v > cs.v + 1)) {
@@ -235,6 +260,7 @@ judge_event(struct recv_job *j, const struct event *e,
 		*o = OUTCOME_REFUSED;
 		return 0;
 	}
+	j->cached = 0;
 	if (e->kind == EV_FILED && store_complaint_add(j->s, e->complaint,
 	    e->author, e->filed, err) == -1)
 		return -1;
@@ -244,6 +270,8 @@ judge_event(struct recv_job *j, const struct event *e,
 	if (sync_route(j->s, j->ctx->node, j->ctx->hub, &cs, e, err) == -1 ||
 	    desk_save(&j->desk, &cs, err) == -1)
 		return -1;
+	j->cache = cs;
+	j->cached = 1;
 	*o = OUTCOME_APPLIED;
 	return release_held(j, e->complaint, err);
 }
@@ -290,7 +318,7 @@ release_held(struct recv_job *j, const char *complaint, struct sp_err *err)
 
 	snprintf(id, sizeof(id), "%s", complaint);
 	for (;;) {
-		if (desk_load(&j->desk, id, &cs, err) == -1)
+		if (load(j, id, &cs, &found, err) == -1)
 			return -1;
 		if ((found = store_held_next(j->s, id, cs.v + 1, &h, buf,
 		    err)) != 1)
