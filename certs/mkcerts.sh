@@ -1,26 +1,30 @@
 #!/bin/sh
 # mkcerts.sh: a development federation PKI for simpul.
 #
-#   certs/mkcerts.sh [-d DIR] [--rsa] [--test] CODE[=HOST]...
+#   certs/mkcerts.sh [-d DIR] [--rsa] [--test] [--since DATE] CODE[=HOST]...
 #
-# Makes (once) a federation CA in DIR (default ./pki), then for each node
+# Makes (once) a federation CA in DIR (default ./pki), valid from 2019 so
+# that documents can be judged at past trusted times, then for each node
 # code a key and a certificate with CN = code and subjectAltName = HOST
 # (default localhost) and 127.0.0.1, and a current CRL.  Keys are ECDSA
 # P-256, or RSA-2048 with --rsa.  --test also makes what the tests need, for
 # the first code: an expired certificate, a revoked one (listed in the CRL),
-# and a rogue CA with a certificate of its own.  Private keys are made here
-# and never committed (see .gitignore).
+# and a rogue CA with a certificate of its own.  --since YYYYMMDDHHMMSSZ
+# backdates the node (and revoked) certificates, for documents with fixed
+# past times.  Private keys are made here and never committed.
 set -eu
 
 dir=pki
 alg=ec
 test=0
+since=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-d) dir=$2; shift 2 ;;
 	--rsa) alg=rsa; shift ;;
 	--test) test=1; shift ;;
-	-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--since) since=$2; shift 2 ;;
+	-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "mkcerts.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -65,6 +69,10 @@ copy_extensions = copy
 [ any ]
 commonName = supplied
 organizationName = optional
+[ cacert ]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
 [ node ]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature, keyEncipherment
@@ -72,14 +80,19 @@ extendedKeyUsage = serverAuth, clientAuth
 CNF
 }
 
+# A self-signed CA valid from 2019-01-01 to 2045, through "openssl ca"
+# (req -x509 cannot set a start date in OpenSSL 3.0).
 mkca() {	# mkca DIR NAME
 	[ -f "$1/ca.pem" ] && return 0
 	newkey "$1/ca.key"
-	openssl req -new -x509 -key "$1/ca.key" -out "$1/ca.pem" -days 3650 \
-	    -subj "/O=SP4N-LAPOR! federation (development)/CN=$2" \
-	    -addext "basicConstraints=critical,CA:TRUE" \
-	    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
 	cadb "$1"
+	openssl req -new -key "$1/ca.key" -out "$1/ca.csr" \
+	    -subj "/O=SP4N-LAPOR! federation (development)/CN=$2" 2>/dev/null
+	openssl ca -batch -selfsign -config "$1/openssl.cnf" \
+	    -keyfile "$1/ca.key" -extensions cacert -in "$1/ca.csr" \
+	    -out "$1/ca.pem" -notext -startdate 20190101000000Z \
+	    -enddate 20451231235959Z 2>/dev/null
+	rm -f "$1/ca.csr"
 }
 
 # issue CA-DIR OUT-BASENAME CODE HOST [openssl ca date options...]
@@ -110,7 +123,8 @@ for arg in "$@"; do
 	host=localhost
 	[ "$arg" != "$code" ] && host=${arg#*=}
 	first=${first:-$code}
-	[ -f "$dir/$code.pem" ] || issue "$ca" "$dir/$code" "$code" "$host"
+	[ -f "$dir/$code.pem" ] || issue "$ca" "$dir/$code" "$code" "$host" \
+	    ${since:+-startdate "$since"}
 	echo "$dir/$code.pem (CN=$code, $host)"
 done
 
@@ -119,7 +133,8 @@ if [ "$test" = 1 ]; then
 	[ -f "$dir/expired-$code.pem" ] || issue "$ca" "$dir/expired-$code" \
 	    "$code" localhost -startdate 20200101000000Z -enddate 20210101000000Z
 	if [ ! -f "$dir/revoked-$code.pem" ]; then
-		issue "$ca" "$dir/revoked-$code" "$code" localhost
+		issue "$ca" "$dir/revoked-$code" "$code" localhost \
+		    ${since:+-startdate "$since"}
 		openssl ca -batch -config "$ca/openssl.cnf" \
 		    -revoke "$dir/revoked-$code.pem" 2>/dev/null
 	fi

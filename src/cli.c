@@ -1,19 +1,25 @@
 /*
  * cli.c: the table of subcommands.  It is the only source of `simpul
  * --help`, `simpul help CMD` and the man page simpul(1), so the three can
- * never disagree.  It also owns opening the database for the handlers.  It
- * does not parse a subcommand's own options (cmd_*.c do).
+ * never disagree.  It owns the global options (--db, --actor, -v), the
+ * lookup of the subcommand, the one place that turns an sp_err into a line
+ * on stderr and an exit status (cli_main), and opening the database for
+ * the handlers.  It does not parse a subcommand's own options (cmd_*.c do).
  */
 #include "config.h"
 
 #include <getopt.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "desk.h"
 #include "err.h"
+#include "log.h"
 #include "store.h"
 #include "util.h"
 
@@ -105,7 +111,13 @@ static const struct cli_cmd cmds[] = {
 	  "push outboxes, pull inboxes, once", NULL, NULL },
 	{ "serve", "[--listen ADDR:PORT]",
 	  "sync loop, and an HTTPS server if --listen, until SIGTERM",
-	  NULL, NULL },
+	  "With --listen, this node's HTTPS endpoint on ADDR:PORT (port 0 "
+	  "picks one, logged at start): mutual TLS 1.2+, a client certificate "
+	  "from the federation CA whose CN is a node this one knows, limits "
+	  "on body size, connections, idle time and rate, one log line per "
+	  "request.  Built so far: GET /v1/status.  The sync loop is not built "
+	  "yet: without --listen, serve exits 3.",
+	  cmd_serve },
 	{ "metrics", "[--period P] [--national] [--format table|xml|json|csv]",
 	  "figures per period", NULL, NULL },
 	{ "export", "--to CODE --out DIR",
@@ -127,7 +139,19 @@ static const struct cli_cmd cmds[] = {
 	  "stops the run with its reason's code name (exit 1).",
 	  cmd_exchange },
 	{ "audit", "--ca PEM [--crl PEM] [--format text|json] FILE|DIR...",
-	  "verify batches and receipts offline, no database", NULL, NULL },
+	  "verify batches and receipts offline, no database",
+	  "Judges every FILE and every *.xml under each DIR, batches and "
+	  "standalone receipts alike, with the CA (and CRL) only: no "
+	  "database, network or key.  Each document gets the receiver's "
+	  "checks at its trusted time: the time of a receipt for that batch, "
+	  "else its own created time (finding time-unverified).  Then each "
+	  "channel's seq and prev chain, copies and equivocation, receipts "
+	  "against their batches, duplicate events, and every complaint's "
+	  "history rebuilt from all authors' events.  Prints one line per "
+	  "finding, FILE: batch|receipt FROM->TO#SEQ: CODE: message, then a "
+	  "summary per channel; --format json for programs.  Exit 0 only "
+	  "when there is no finding, 1 when there is any.",
+	  cmd_audit },
 	{ "verify", "--ca PEM [--crl PEM] [--at TIME] FILE...",
 	  "check one signed document: shape, schema, signature, signer",
 	  "Checks each FILE, a batch or a standalone receipt, as a receiver "
@@ -310,4 +334,123 @@ cli_getopt_reset(void)
 {
 	optind = 0;	/* glibc: 0 also resets its internal state */
 	opterr = 0;
+}
+
+static const char *
+login_name(void)
+{
+	const char	*s;
+	struct passwd	*pw;
+
+	if ((s = getenv("SIMPUL_ACTOR")) != NULL && *s != '\0')
+		return s;
+	if ((s = getenv("USER")) != NULL && *s != '\0')
+		return s;
+	if ((pw = getpwuid(getuid())) != NULL)
+		return pw->pw_name;
+	return "unknown";
+}
+
+static int
+report(const char *cmd, const struct sp_err *err)
+{
+	fprintf(stderr, "simpul: %s%s%s\n", cmd ? cmd : "", cmd ? ": " : "",
+	    err->msg);
+	return sp_code_exit(err->code);
+}
+
+/*
+ * Global options stand before the subcommand; returns its index, 0 when an
+ * informational option was answered, -1 on a usage error.
+ */
+static int
+global_options(struct cli *cli, int argc, char **argv, struct sp_err *err)
+{
+	int	 i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			cli->db = argv[++i];
+		else if (strncmp(argv[i], "--db=", 5) == 0)
+			cli->db = argv[i] + 5;
+		else if (strcmp(argv[i], "--actor") == 0 && i + 1 < argc)
+			cli->actor = argv[++i];
+		else if (strncmp(argv[i], "--actor=", 8) == 0)
+			cli->actor = argv[i] + 8;
+		else if (strcmp(argv[i], "-v") == 0)
+			cli->verbose = 1;
+		else if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			cli_usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			puts(PACKAGE_STRING);
+			return 0;
+		} else if (strcmp(argv[i], "--man") == 0) {
+			cli_man(stdout);
+			return 0;
+		} else
+			return sp_errf(err, SPE_USAGE,
+			    "unknown or incomplete option '%s' "
+			    "(see: simpul --help)", argv[i]);
+	}
+	if (i == argc)
+		return sp_errf(err, SPE_USAGE,
+		    "no command given (see: simpul --help)");
+	return i;
+}
+
+static int
+help(int argc, char **argv)
+{
+	const struct cli_cmd	*c;
+
+	if (argc < 2) {
+		cli_usage(stdout);
+		return 0;
+	}
+	if ((c = cli_find(argv[1])) == NULL) {
+		fprintf(stderr, "simpul: help: unknown command '%s'\n",
+		    argv[1]);
+		return 2;
+	}
+	cli_cmd_usage(stdout, c);
+	if (c->description != NULL)
+		printf("\n%s\n", c->description);
+	return 0;
+}
+
+int
+cli_main(int argc, char **argv)
+{
+	struct cli		 cli = { 0 };
+	struct sp_err		 err = { 0 };
+	const struct cli_cmd	*c;
+	int			 first, rc;
+
+	cli.db = getenv("SIMPUL_DB");
+	if ((first = global_options(&cli, argc, argv, &err)) == -1)
+		return report(NULL, &err);
+	if (first == 0)
+		return 0;	/* --help, --version or --man answered */
+	if (cli.actor == NULL)
+		cli.actor = login_name();
+	log_init(0, cli.verbose);
+	if (strcmp(argv[first], "help") == 0)
+		return help(argc - first, argv + first);
+	if ((c = cli_find(argv[first])) == NULL) {
+		sp_errf(&err, SPE_USAGE,
+		    "unknown command '%s' (see: simpul --help)", argv[first]);
+		return report(NULL, &err);
+	}
+	if (c->run == NULL) {
+		sp_errf(&err, SPE_NOT_BUILT, "not built yet in this version");
+		return report(c->name, &err);
+	}
+	cli_getopt_reset();
+	rc = c->run(&cli, argc - first, argv + first, &err);
+	cli_close(&cli);
+	if (rc == -1)
+		return report(c->name, &err);
+	return 0;
 }

@@ -27,6 +27,8 @@ struct cli_cmd {
 	int		(*run)(struct cli *, int, char **, struct sp_err *);
 };
 
+/* Run simpul with these arguments; returns the exit status (DESIGN §8). */
+int			 cli_main(int, char **);
 const struct cli_cmd	*cli_find(const char *);
 void			 cli_usage(FILE *);
 void			 cli_cmd_usage(FILE *, const struct cli_cmd *);
@@ -57,8 +59,10 @@ int	 cmd_calendar(struct cli *, int, char **, struct sp_err *);
 int	 cmd_category(struct cli *, int, char **, struct sp_err *);
 int	 cmd_backup(struct cli *, int, char **, struct sp_err *);
 int	 cmd_peer(struct cli *, int, char **, struct sp_err *);
+int	 cmd_serve(struct cli *, int, char **, struct sp_err *);
 int	 cmd_complaint(struct cli *, int, char **, struct sp_err *);
 int	 cmd_verify(struct cli *, int, char **, struct sp_err *);
 int	 cmd_exchange(struct cli *, int, char **, struct sp_err *);
+int	 cmd_audit(struct cli *, int, char **, struct sp_err *);
 
 #endif

@@ -786,6 +786,34 @@ store_peer_reenrol(struct store *s, const char *code, struct sp_err *err)
 }
 
 int
+store_peer_get(struct store *s, const char *code, struct store_peer *p,
+    struct sp_err *err)
+{
+	static const char	*sql = "SELECT code, url, instance, added_at "
+	    "FROM peer WHERE code = ?";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (p != NULL) {
+			p->code = (const char *)sqlite3_column_text(st, 0);
+			p->url = (const char *)sqlite3_column_text(st, 1);
+			p->instance = (const char *)sqlite3_column_text(st, 2);
+			p->added_at = sqlite3_column_int64(st, 3);
+		} else
+			sqlite3_reset(st);
+		return 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, "peer", err);
+	return 0;
+}
+
+int
 store_peer_each(struct store *s,
     int (*fn)(void *, const struct store_peer *, const char *), void *arg,
     struct sp_err *err)

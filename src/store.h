@@ -89,6 +89,9 @@ int		 store_peer_remove(struct store *, const char *code,
 		    struct sp_err *);
 int		 store_peer_reenrol(struct store *, const char *code,
 		    struct sp_err *);
+/* 1 and *p filled (strings valid until the next call; p may be NULL) or 0. */
+int		 store_peer_get(struct store *, const char *code,
+		    struct store_peer *, struct sp_err *);
 int		 store_peer_each(struct store *,
 		    int (*fn)(void *, const struct store_peer *,
 		    const char *pins), void *, struct sp_err *);

@@ -13,10 +13,9 @@ unset SIMPUL_DB
 tap_n=0
 tap_failed=0
 
-# A private scratch directory, removed at exit.
+# A private scratch directory, removed at exit with every node still
+# running (see start_node).
 T=$(mktemp -d "${TMPDIR:-/tmp}/simpul-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-
 done_testing() {
 	echo "1..$tap_n"
 	exit $tap_failed
@@ -79,3 +78,61 @@ pki() {
 
 # dump DB: the database's content as SQL, for before/after comparisons.
 dump() { sqlite3 "$1" .dump; }
+
+# ---- real nodes on loopback ------------------------------------------------
+# start_node NAME DB: `simpul serve --listen 127.0.0.1:0` in the background,
+# its log in $T/NAME.log; sets NAME_pid and NAME_port once it listens
+# (10 s at most).  Every node still running is killed at exit.
+start_node() {
+	sn_name=$1 sn_db=$2
+	"$SIMPUL" --db "$sn_db" serve --listen 127.0.0.1:0 \
+	    >"$T/$sn_name.log" 2>&1 &
+	eval "${sn_name}_pid=$!"
+	echo $! >> "$T/.pids"
+	sn_i=0
+	while [ $sn_i -lt 100 ]; do
+		sn_port=$(sed -n 's/.* listening on port \([0-9]*\)$/\1/p' \
+		    "$T/$sn_name.log")
+		if [ -n "$sn_port" ]; then
+			eval "${sn_name}_port=$sn_port"
+			return 0
+		fi
+		sleep 0.1
+		sn_i=$((sn_i + 1))
+	done
+	return 1
+}
+
+# stop_node NAME: SIGTERM, then wait at most 10 s; returns its exit status
+# (137 when it had to be killed).
+stop_node() {
+	eval "sp_pid=\$${1}_pid"
+	kill -TERM "$sp_pid" 2>/dev/null
+	sp_i=0
+	while kill -0 "$sp_pid" 2>/dev/null && [ $sp_i -lt 100 ]; do
+		sleep 0.1
+		sp_i=$((sp_i + 1))
+	done
+	if kill -0 "$sp_pid" 2>/dev/null; then
+		kill -KILL "$sp_pid"
+		wait "$sp_pid" 2>/dev/null
+		return 137
+	fi
+	wait "$sp_pid"
+}
+
+# https WHO PORT PATH [curl options]: a request with WHO's certificate;
+# prints the HTTP status and leaves the body in $T/body.
+https() {
+	hw=$1 hp=$2 hpath=$3
+	shift 3
+	curl -s -o "$T/body" -w '%{http_code}' --max-time 10 \
+	    --cacert "$T/pki/ca.pem" --cert "$T/pki/$hw.pem" \
+	    --key "$T/pki/$hw.key" "$@" "https://localhost:$hp$hpath"
+}
+
+kill_nodes() {
+	[ -f "$T/.pids" ] && xargs kill -KILL < "$T/.pids" 2>/dev/null
+	rm -rf "$T"
+}
+trap kill_nodes EXIT

@@ -8,6 +8,20 @@
  *   mkdoc batch --key K --cert C [--from F] [--to T] [--seq N]
  *               [--author A] [--events N] [--receipt] [--variant V] OUT
  *   mkdoc receipt --key K --cert C [--signer S] OUT
+ *   mkdoc chan --key K --cert C --from F --to T --created TIME [--seq N]
+ *              [--prev HEX] [--eseq N] [--v N] [--complaint ID]
+ *              [--replaces HEX] [--swap N] [--carry BATCH]... DIR KINDS...
+ *		a chained channel: one batch per KINDS (comma-separated
+ *		event kinds of one complaint), written as DIR/F-T-SEQ.xml,
+ *		each prev the digest of the one before, created an hour apart
+ *		from TIME; author seqs from --eseq, chain versions from --v;
+ *		--swap N swaps the events of the Nth and next batch; the
+ *		first batch carries a final receipt for each --carry BATCH
+ *   mkdoc rcpt --key K --cert C [--received TIME] [--relay] [--digest HEX]
+ *              [--seq N] [--head N] BATCH OUT
+ *		a standalone receipt for BATCH (its from/to/seq/digest, one
+ *		applied result per event), signed by the key's node, received
+ *		at TIME (default: five minutes after the batch's created)
  *   mkdoc replace IN OUT OLD NEW	first occurrence; fails if absent
  *   mkdoc resign IN OUT KEY CERT	drop the ds:Signature, sign again
  *   mkdoc dupsig IN OUT		a second copy of the ds:Signature
@@ -393,6 +407,314 @@ swapcert(const char *in, const char *out, const char *pem)
 	return 0;
 }
 
+/* ---- chained channels and receipts (the audit tests) -------------------- */
+
+static int64_t
+parse_time(const char *s)
+{
+	struct sp_err	 err = { 0 };
+	int64_t		 t;
+
+	if (util_time_parse(s, &t, NULL, &err) == -1)
+		die(&err);
+	return t;
+}
+
+/* One batch's events: KINDS is "filed,verified,...". */
+static size_t
+chan_events(const char *kinds, const char *author, const char *complaint,
+    int64_t *eseq, int *v, int64_t created, struct event **out)
+{
+	struct event	*ev = NULL;
+	char		*list = xstrdup(kinds), *p, *k;
+	size_t		 n = 0;
+	enum event_kind	 kind;
+
+	for (p = list; (k = strsep(&p, ",")) != NULL;) {
+		if ((kind = event_kind_by_name(k)) == EV_MAX) {
+			fprintf(stderr, "mkdoc: unknown event kind %s\n", k);
+			exit(2);
+		}
+		ev = xreallocarray(ev, n + 1, sizeof(*ev));
+		fill_kind(&ev[n], kind, author, "33.21", *eseq);
+		snprintf(ev[n].complaint, sizeof(ev[n].complaint), "%s",
+		    complaint);
+		ev[n].v = event_is_chain(kind) ? (*v)++ : 0;
+		ev[n].at = created - 1800 + (int64_t)n * 60;
+		ev[n].recorded = ev[n].at;
+		if (ev[n].filed != NULL)
+			ev[n].filed->filed_at = ev[n].at;
+		(*eseq)++;
+		n++;
+	}
+	free(list);
+	*out = ev;
+	return n;
+}
+
+static void	 receipt_for(const char *, int, const char *, int64_t, long,
+		    struct receipt *);
+
+static void
+sign_write(const struct batch *b, const struct dsig_key *k, const char *path,
+    char *digest)
+{
+	struct dsig_variant	 v;
+	struct batch		*s;
+	struct sp_err		 err = { 0 };
+
+	memset(&v, 0, sizeof(v));
+	if (dsig_sign_variant(b, k, &v, &s, &err) == -1)
+		die(&err);
+	write_out(s, path);
+	if (digest != NULL)
+		batch_digest(s, digest);
+	batch_free(s);
+}
+
+static int
+chan(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "created", required_argument, NULL, 'C' },
+		{ "seq", required_argument, NULL, 's' },
+		{ "prev", required_argument, NULL, 'p' },
+		{ "eseq", required_argument, NULL, 'e' },
+		{ "v", required_argument, NULL, 'V' },
+		{ "complaint", required_argument, NULL, 'i' },
+		{ "replaces", required_argument, NULL, 'R' },
+		{ "swap", required_argument, NULL, 'w' },
+		{ "carry", required_argument, NULL, 'y' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char		*key = NULL, *cert = NULL, *from = "33.21";
+	const char		*to = "33.28", *complaint = NULL;
+	const char		*created = NULL, *prev = NULL, *replaces = NULL;
+	struct batch_header	 h;
+	struct event		**ev;
+	size_t			*nev, tmpn;
+	struct event		*tmp;
+	struct dsig_key		*k;
+	struct batch		*b;
+	struct sp_err		 err = { 0 };
+	char			 digest[BATCH_DIGEST_LEN], *path, *dir;
+	struct receipt		*carry;
+	const char		**carried = NULL;
+	size_t			 ncarry = 0;
+	long			 seq = 1, swap = 0;
+	int64_t			 eseq = 1, t0;
+	int			 v = 1, ch, nb, i;
+	size_t			 j;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'k': key = optarg; break;
+		case 'c': cert = optarg; break;
+		case 'f': from = optarg; break;
+		case 't': to = optarg; break;
+		case 'C': created = optarg; break;
+		case 's': seq = atol(optarg); break;
+		case 'p': prev = optarg; break;
+		case 'e': eseq = atol(optarg); break;
+		case 'V': v = atoi(optarg); break;
+		case 'i': complaint = optarg; break;
+		case 'R': replaces = optarg; break;
+		case 'w': swap = atol(optarg); break;
+		case 'y':
+			carried = xreallocarray(carried, ncarry + 1,
+			    sizeof(*carried));
+			carried[ncarry++] = optarg;
+			break;
+		default: exit(2);
+		}
+	}
+	if (key == NULL || cert == NULL || created == NULL ||
+	    optind > argc - 2)
+		exit(2);
+	dir = argv[optind++];
+	nb = argc - optind;
+	t0 = parse_time(created);
+	if (complaint == NULL)
+		complaint = "33.21-000001";
+	if (dsig_init(&err) == -1 ||
+	    (k = dsig_key_load(key, cert, &err)) == NULL)
+		die(&err);
+	carry = xcalloc(ncarry + 1, sizeof(*carry));
+	for (j = 0; j < ncarry; j++)
+		receipt_for(carried[j], 0, NULL, 0, 0, &carry[j]);
+	free(carried);
+	ev = xcalloc((size_t)nb, sizeof(*ev));
+	nev = xcalloc((size_t)nb, sizeof(*nev));
+	for (i = 0; i < nb; i++)
+		nev[i] = chan_events(argv[optind + i], from, complaint, &eseq,
+		    &v, t0 + (int64_t)i * 3600, &ev[i]);
+	if (swap >= 1 && swap < nb) {
+		tmp = ev[swap - 1];
+		ev[swap - 1] = ev[swap];
+		ev[swap] = tmp;
+		tmpn = nev[swap - 1];
+		nev[swap - 1] = nev[swap];
+		nev[swap] = tmpn;
+	}
+	if (prev != NULL)
+		snprintf(digest, sizeof(digest), "%s", prev);
+	else {
+		memset(digest, '0', 64);
+		digest[64] = '\0';
+	}
+	for (i = 0; i < nb; i++) {
+		memset(&h, 0, sizeof(h));
+		snprintf(h.from, sizeof(h.from), "%s", from);
+		snprintf(h.to, sizeof(h.to), "%s", to);
+		h.seq = seq + i;
+		snprintf(h.prev, sizeof(h.prev), "%s", digest);
+		snprintf(h.instance, sizeof(h.instance),
+		    "0123456789abcdef0123456789abcdef");
+		h.created = t0 + (int64_t)i * 3600;
+		h.created_offset = 420;
+		if (replaces != NULL && i == 0)
+			snprintf(h.replaces, sizeof(h.replaces), "%s",
+			    replaces);
+		if (batch_new_batch(&h, ev[i], nev[i], carry,
+		    i == 0 ? ncarry : 0, &b, &err) == -1)
+			die(&err);
+		path = xasprintf("%s/%s-%s-%06lld.xml", dir, from, to,
+		    (long long)h.seq);
+		sign_write(b, k, path, digest);
+		free(path);
+		batch_free(b);
+		for (j = 0; j < nev[i]; j++)
+			event_clear(&ev[i][j]);
+		free(ev[i]);
+	}
+	free(ev);
+	free(nev);
+	for (j = 0; j < ncarry; j++)
+		receipt_clear(&carry[j]);
+	free(carry);
+	dsig_key_free(k);
+	dsig_shutdown();
+	batch_shutdown();
+	return 0;
+}
+
+/*
+ * A receipt for the batch in the file `path`: final (signed by its to) or
+ * relay (by the hub), naming digest (NULL: the batch's own), received at
+ * `received` (0: five minutes after its created), head seq (0: its seq),
+ * one applied result per event.  The caller clears r.
+ */
+static void
+receipt_for(const char *path, int relay, const char *digest,
+    int64_t received, long head, struct receipt *r)
+{
+	struct batch_limits	 lim;
+	const struct batch_header *h;
+	struct event		 e;
+	struct batch		*in;
+	struct sp_err		 err = { 0 };
+	char			*raw;
+	size_t			 n, i, nres = 0;
+
+	raw = slurp(path, &n);
+	batch_limits_default(&lim);
+	if (batch_parse((uint8_t *)raw, n, &lim, &in, &err) == -1 ||
+	    batch_validate(in, &err) == -1)
+		die(&err);
+	h = batch_header(in);
+	memset(r, 0, sizeof(*r));
+	r->kind = relay ? RECEIPT_RELAY : RECEIPT_FINAL;
+	snprintf(r->signer, sizeof(r->signer), "%s", relay ? "hub" : h->to);
+	snprintf(r->batch_from, sizeof(r->batch_from), "%s", h->from);
+	snprintf(r->batch_to, sizeof(r->batch_to), "%s", h->to);
+	r->batch_seq = h->seq;
+	if (digest != NULL)
+		snprintf(r->batch_digest, sizeof(r->batch_digest), "%s",
+		    digest);
+	else
+		batch_digest(in, r->batch_digest);
+	snprintf(r->instance, sizeof(r->instance),
+	    "00112233445566778899aabbccddeeff");
+	r->received_at = received != 0 ? received : h->created + 300;
+	r->received_offset = 420;
+	r->head_seq = head != 0 ? head : h->seq;
+	batch_digest(in, r->head_digest);
+	r->results = xcalloc(batch_nitems(in) + 1, sizeof(*r->results));
+	for (i = 0; i < batch_nitems(in); i++) {
+		if (batch_item_kind(in, i) != BATCH_ITEM_EVENT ||
+		    batch_item_event(in, i, &e, &err) == -1)
+			continue;
+		r->results[nres].item = (int64_t)i + 1;
+		snprintf(r->results[nres].event,
+		    sizeof(r->results[nres].event), "%s:%lld", e.author,
+		    (long long)e.seq);
+		r->results[nres++].outcome = OUTCOME_APPLIED;
+		event_clear(&e);
+	}
+	r->nresults = nres;
+	batch_free(in);
+	free(raw);
+}
+
+static int
+rcpt(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "received", required_argument, NULL, 'r' },
+		{ "relay", no_argument, NULL, 'R' },
+		{ "digest", required_argument, NULL, 'd' },
+		{ "head", required_argument, NULL, 'H' },
+		{ "seq", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char		*key = NULL, *cert = NULL, *digest = NULL;
+	struct receipt		 r;
+	struct dsig_key		*k;
+	struct batch		*b;
+	struct sp_err		 err = { 0 };
+	int64_t			 received = 0;
+	long			 head = 0, seq = 0;
+	int			 relay = 0, ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'k': key = optarg; break;
+		case 'c': cert = optarg; break;
+		case 'r': received = parse_time(optarg); break;
+		case 'R': relay = 1; break;
+		case 'd': digest = optarg; break;
+		case 'H': head = atol(optarg); break;
+		case 's': seq = atol(optarg); break;
+		default: exit(2);
+		}
+	}
+	if (key == NULL || cert == NULL || optind != argc - 2)
+		exit(2);
+	if (dsig_init(&err) == -1 ||
+	    (k = dsig_key_load(key, cert, &err)) == NULL)
+		die(&err);
+	receipt_for(argv[optind], relay, digest, received, head, &r);
+	if (seq != 0)
+		r.batch_seq = seq;
+	if (batch_new_receipt(&r, &b, &err) == -1)
+		die(&err);
+	sign_write(b, k, argv[optind + 1], NULL);
+	receipt_clear(&r);
+	batch_free(b);
+	dsig_key_free(k);
+	dsig_shutdown();
+	batch_shutdown();
+	return 0;
+}
+
 static int
 run(int argc, char **argv)
 {
@@ -478,6 +800,10 @@ main(int argc, char **argv)
 		return make(argc - 1, argv + 1, 1);
 	if (strcmp(argv[1], "resign") == 0 && argc == 6)
 		return resign(argv[2], argv[3], argv[4], argv[5]);
+	if (strcmp(argv[1], "chan") == 0)
+		return chan(argc - 1, argv + 1);
+	if (strcmp(argv[1], "rcpt") == 0)
+		return rcpt(argc - 1, argv + 1);
 	if (strcmp(argv[1], "replace") == 0 && argc == 6)
 		return replace(argv[2], argv[3], argv[4], argv[5]);
 	if (strcmp(argv[1], "dupsig") == 0 && argc == 4)

@@ -1,0 +1,56 @@
+#!/bin/sh
+# 10-serve.sh: a real hub on loopback answers GET /v1/status over mutual
+# TLS to a node it knows, and refuses everyone else; one log line per
+# request; SIGTERM ends it cleanly.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+pki --test 33.28 hub 33.21
+P=$T/pki
+HUB=$T/hub.db
+"$SIMPUL" --db "$HUB" init --node hub --role hub --name "Hub nasional" \
+    --cert "$P/hub.pem" --key "$P/hub.key" --ca "$P/ca.pem" \
+    --crl "$P/crl.pem" >/dev/null
+"$SIMPUL" --db "$HUB" peer add 33.21 >/dev/null
+"$SIMPUL" --db "$HUB" peer add 33.28 >/dev/null
+"$SIMPUL" --db "$HUB" peer remove 33.28 >/dev/null
+
+expect "serve without --listen is not built yet" 3 \
+    "simpul: serve: the sync loop is not built yet: give --listen ADDR:PORT" \
+    --db "$HUB" serve
+expect "serve with a bad address" 2 \
+    "simpul: serve: --listen 'localhost' is not ADDR:PORT" \
+    --db "$HUB" serve --listen localhost
+
+ok "the hub starts on loopback" start_node hub "$HUB"
+ok "a known node gets the status" test "$(https 33.21 "$hub_port" /v1/status)" = 200
+ok "the status names the hub" grep -q '"node": *"hub"' "$T/body"
+ok "XML on request" test "$(https 33.21 "$hub_port" '/v1/status?format=xml')" = 200
+ok "the XML status names the hub" grep -q '<node>hub</node>' "$T/body"
+ok "a valid but unknown node is refused with 403" \
+    test "$(https 33.28 "$hub_port" /v1/status)" = 403
+ok "the refusal says why" grep -qx \
+    'permission: 33.28 is not a node hub exchanges with' "$T/body"
+ok "a rogue CA's certificate fails the handshake" \
+    test "$(https rogue-33.28 "$hub_port" /v1/status)" = 000
+ok "a revoked certificate fails the handshake" \
+    test "$(https revoked-33.28 "$hub_port" /v1/status)" = 000
+ok "an expired certificate fails the handshake" \
+    test "$(https expired-33.28 "$hub_port" /v1/status)" = 000
+ok "no client certificate fails the handshake" test "$(curl -s -o /dev/null \
+    -w '%{http_code}' --max-time 10 --cacert "$P/ca.pem" \
+    "https://localhost:$hub_port/v1/status")" = 000
+# the client allows TLS 1.1 (security level 0): the server's alert refuses it
+echo | openssl s_client -connect "127.0.0.1:$hub_port" -tls1_1 \
+    -cipher 'DEFAULT@SECLEVEL=0' -cert "$P/33.21.pem" -key "$P/33.21.key" \
+    >"$T/tls11" 2>&1
+ok "TLS 1.1 is refused by the server" grep -q 'alert protocol version' "$T/tls11"
+ok "an unknown path is 404" test "$(https 33.21 "$hub_port" /v1/nothing)" = 404
+ok "POST on the status is 405" \
+    test "$(https 33.21 "$hub_port" /v1/status -d x)" = 405
+ok "the log has one line per request" \
+    test "$(grep -c '33.21 GET /v1/status 200' "$T/hub.log")" = 2
+stop_node hub
+ok "SIGTERM ends the hub cleanly" test $? = 0
+ok "the log says it stopped" grep -q 'hub stopped (signal 15)' "$T/hub.log"
+
+done_testing
