@@ -346,6 +346,66 @@ refused(struct store *s, const struct recv_ctx *x, const uint8_t *p,
 	free(after);
 }
 
+/*
+ * Seq 4 from Demak, signed by Demak: the three events of seq 1 again
+ * (duplicate), a chain event far ahead (held), a chain event at the next
+ * v from a node that no longer owns the complaint (refused: ownership).
+ */
+static void
+outcomes(struct store *t, const struct recv_ctx *x,
+    const struct sync_conf *dc, const struct stored *st)
+{
+	struct sp_err		 err = { 0 };
+	struct batch_limits	 lim;
+	struct batch_header	 h;
+	struct batch		*b, *u, *sig;
+	struct event		 ev[5];
+	struct recv_outcome	 o;
+	const uint8_t		*p;
+	size_t			 i, n;
+
+	batch_limits_default(&lim);
+	assert_int_equal(batch_parse(st->bytes[0], st->len[0], &lim, &b,
+	    &err), 0);
+	assert_int_equal(batch_validate(b, &err), 0);
+	memset(ev, 0, sizeof(ev));
+	for (i = 0; i < 3; i++)
+		assert_int_equal(batch_item_event(b, i, &ev[i], &err), 0);
+	h = *batch_header(b);
+	h.seq = 4;
+	snprintf(h.prev, sizeof(h.prev), "%s", st->digest[2]);
+	for (i = 3; i < 5; i++) {
+		ev[i] = ev[2];
+		ev[i].actor = xstrdup("mallory");
+		ev[i].text = NULL;
+		ev[i].reason = NULL;
+		ev[i].unit = ev[i].officer = NULL;
+		ev[i].filed = NULL;
+		ev[i].kind = EV_VERIFIED;
+		ev[i].seq = 1000 + (int64_t)i;
+	}
+	ev[3].v = 99;
+	ev[4].v = 3;
+	assert_int_equal(batch_new_batch(&h, ev, 5, NULL, 0, &u, &err), 0);
+	assert_int_equal(dsig_sign(u, dc->key, &sig, &err), 0);
+	p = batch_bytes(sig, &n);
+	if (recv_batch(t, x, p, n, util_now(), &o, &err) == -1)
+		fail_msg("outcomes: %s", err.msg);
+	assert_int_equal(o.n[OUTCOME_DUPLICATE], 3);
+	assert_int_equal(o.n[OUTCOME_HELD], 1);
+	assert_int_equal(o.n[OUTCOME_REFUSED], 1);
+	assert_int_equal(o.r.results[3].outcome, OUTCOME_HELD);
+	assert_int_equal(o.r.results[4].outcome, OUTCOME_REFUSED);
+	assert_string_equal(o.r.results[4].reason, "ownership");
+	assert_int_equal(store_held_count(t, "33.21", &err), 1);
+	recv_outcome_clear(&o);
+	for (i = 0; i < 5; i++)
+		event_clear(&ev[i]);
+	batch_free(sig);
+	batch_free(u);
+	batch_free(b);
+}
+
 static void
 test_receiver(void **state)
 {
@@ -413,6 +473,7 @@ test_receiver(void **state)
 	recv_outcome_clear(&o2);
 	/* A receipt is not a batch: refused at the schema step. */
 	refused(t, &x, o.receipt, o.receipt_len, SPE_SCHEMA, 0);
+	outcomes(t, &x, &dc, &st);
 	sync_conf_clear(&dc);
 	recv_outcome_clear(&o);
 	stored_clear(&st);
