@@ -161,6 +161,8 @@ int
 desk_record(struct desk *d, struct complaint_state *s, struct event *e,
     struct sp_err *err)
 {
+	const char	*newcomer;
+
 	snprintf(e->author, sizeof(e->author), "%s", d->node);
 	snprintf(e->complaint, sizeof(e->complaint), "%s", s->id);
 	e->v = event_is_chain(e->kind) ? s->v + 1 : 0;
@@ -175,8 +177,9 @@ desk_record(struct desk *d, struct complaint_state *s, struct event *e,
 	if (store_counter_next(d->store, "author_seq", &e->seq, err) == -1 ||
 	    store_event_add(d->store, e, err) == -1)
 		return -1;
+	newcomer = sync_newcomer(s, e);
 	complaint_apply(s, e);
-	if (sync_route(d->store, d->node, d->hub, s, e, err) == -1)
+	if (sync_route(d->store, d->node, d->hub, s, e, newcomer, err) == -1)
 		return -1;
 	return desk_save(d, s, err);
 }

@@ -236,6 +236,7 @@ judge_event(struct recv_job *j, const struct event *e,
     struct sp_err *err)
 {
 	struct complaint_state	 cs;
+	const char		*newcomer;
 	int			 found;
 
 	sp_err_clear(why);
@@ -266,8 +267,10 @@ judge_event(struct recv_job *j, const struct event *e,
 		return -1;
 	if (store_event_add(j->s, e, err) == -1)
 		return -1;
+	newcomer = sync_newcomer(&cs, e);
 	complaint_apply(&cs, e);
-	if (sync_route(j->s, j->ctx->node, j->ctx->hub, &cs, e, err) == -1 ||
+	if (sync_route(j->s, j->ctx->node, j->ctx->hub, &cs, e, newcomer,
+	    err) == -1 ||
 	    desk_save(&j->desk, &cs, err) == -1)
 		return -1;
 	j->cache = cs;

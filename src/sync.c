@@ -128,13 +128,22 @@ sync_conf_clear(struct sync_conf *c)
 	c->trust = NULL;
 }
 
+const char *
+sync_newcomer(const struct complaint_state *before, const struct event *e)
+{
+	if (e->kind == EV_FILED)
+		return e->author;
+	if (e->kind == EV_FORWARDED && !complaint_involved(before, e->to))
+		return e->to;
+	return NULL;
+}
+
 int
 sync_route(struct store *s, const char *self, const char *hub,
     const struct complaint_state *cs, const struct event *e,
-    struct sp_err *err)
+    const char *newcomer, struct sp_err *err)
 {
 	struct route_set	 inv, dest;
-	const char		*newcomer = NULL;
 	size_t			 i;
 	int			 n;
 
@@ -151,10 +160,6 @@ sync_route(struct store *s, const char *self, const char *hub,
 			    err) == -1)
 				return -1;
 	}
-	if (e->kind == EV_FORWARDED)
-		newcomer = e->to;
-	else if (e->kind == EV_FILED)
-		newcomer = e->author;
 	if (newcomer != NULL && route_backfill(newcomer, self, hub))
 		return store_outbox_backfill(s, newcomer, e->complaint, self,
 		    err);

@@ -39,14 +39,21 @@ int	 sync_conf_load(struct store *, struct sync_conf *, int flags,
 void	 sync_conf_clear(struct sync_conf *);
 
 /*
+ * The node e makes newly involved in the complaint whose state before e
+ * is s (the origin for filed, a forward's target the first time), or NULL.
+ */
+const char *sync_newcomer(const struct complaint_state *,
+	    const struct event *);
+/*
  * Route one event just applied to the complaint in s (inside the
  * transaction that stored it): an event this node wrote goes to every
- * destination (route_destinations); when it makes a node newly involved,
- * this node's own events of the complaint are backfilled to it.
+ * destination (route_destinations); when it made newcomer (from
+ * sync_newcomer, before it was applied) involved, this node's own events
+ * of the complaint are backfilled to it.
  */
 int	 sync_route(struct store *, const char *self, const char *hub,
 	    const struct complaint_state *, const struct event *,
-	    struct sp_err *);
+	    const char *newcomer, struct sp_err *);
 
 /*
  * Cut everything queued for peer (events and owed receipts) into

@@ -153,6 +153,9 @@ has "every Demak batch to Tegal acknowledged" "$T/out" \
 G channel list >"$T/out"
 has "every Tegal batch to Demak acknowledged" "$T/out" \
     "^out 33.21: seq ([0-9]+), acked \\1, receiver's head \\1, 0 queued"
+ok "Demak sends the receipt it owes Tegal" xfer D 33.28 G
+has "a batch of receipts only" "$T/xfer" "1 applied, 0 duplicate, 0 held"
+ok "earns no receipt" sh -c "! grep -q receipt- '$T/xfer'"
 
 # ---- 2. a return and a recall --------------------------------------------
 C2=33.21-000002
@@ -173,6 +176,10 @@ eq "the returned complaint is Demak's again" 33.21 "$(field D $C2 owner)"
 eq "the recalled complaint is Demak's again" 33.21 "$(field D $C3 owner)"
 same "returned: same on both" $C2 G
 same "recalled: same on both" $C3 G
+ok "Demak forwards the returned one again" D complaint forward $C2 --to 33.28
+xfer D 33.28 G
+has "no backfill twice: Tegal had the history" "$T/xfer" \
+    "seq [0-9]+: [0-9]+ applied, 0 duplicate, 0 held, 0 refused"
 
 # ---- 3. two hops: Demak -> Tegal -> Brebes, backfill out of order -------
 C4=33.21-000004
