@@ -344,6 +344,18 @@ chan_line(void *arg, const struct store_channel *c)
 	return 0;
 }
 
+/* A peer with events queued and no batch yet. */
+static int
+chan_new(void *arg, const char *peer)
+{
+	struct store_channel	 c;
+
+	memset(&c, 0, sizeof(c));
+	c.peer = peer;
+	c.out = 1;
+	return chan_line(arg, &c);
+}
+
 static int
 show_out(void *arg, const struct store_batch *b)
 {
@@ -383,7 +395,9 @@ cmd_channel(struct cli *cli, int argc, char **argv, struct sp_err *err)
 		if (cli_store(cli, CLI_READ, err) == -1)
 			return -1;
 		l.s = cli->store;
-		if (store_channel_each(cli->store, chan_line, &l, err) == -1)
+		if (store_channel_each(cli->store, chan_line, &l, err) == -1 ||
+		    store_outbox_new_peers(cli->store, chan_new, &l,
+		    err) == -1)
 			return -1;
 		if (l.n == 0)
 			printf("no channel yet\n");
@@ -395,6 +409,8 @@ cmd_channel(struct cli *cli, int argc, char **argv, struct sp_err *err)
 		l.s = cli->store;
 		l.only = argv[2];
 		if (store_channel_each(cli->store, chan_line, &l, err) == -1 ||
+		    store_outbox_new_peers(cli->store, chan_new, &l,
+		    err) == -1 ||
 		    store_batch_out_each(cli->store, argv[2], 1, show_out, NULL,
 		    err) == -1 ||
 		    store_batch_in_each(cli->store, argv[2], show_in, NULL,

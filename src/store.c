@@ -1603,6 +1603,20 @@ store_outbox_count(struct store *s, const char *peer, struct sp_err *err)
 }
 
 int
+store_outbox_new_peers(struct store *s, int (*fn)(void *, const char *),
+    void *arg, struct sp_err *err)
+{
+	static const char	*sql = "SELECT DISTINCT peer FROM outbox "
+	    "WHERE peer NOT IN (SELECT peer FROM channel WHERE dir = 'out') "
+	    "ORDER BY peer";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	return each_id(s, st, fn, arg, err);
+}
+
+int
 store_batch_out_add(struct store *s, const struct store_batch *b,
     struct sp_err *err)
 {

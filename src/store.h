@@ -240,6 +240,9 @@ int		 store_outbox_each(struct store *, const char *peer,
 		    struct sp_err *);
 int64_t		 store_outbox_count(struct store *, const char *peer,
 		    struct sp_err *);
+/* Peers with events queued but no batch cut yet (no out channel row). */
+int		 store_outbox_new_peers(struct store *,
+		    int (*fn)(void *, const char *), void *, struct sp_err *);
 
 /* A stored outgoing batch; bytes lent until the next store call. */
 struct store_batch {

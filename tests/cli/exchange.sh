@@ -8,7 +8,7 @@
 # a crash in the middle of an import.  Identity never leaves Demak.
 . "$(dirname "$0")/../lib.sh"
 
-pki --test 33.21 33.28 33.29
+pki --test 33.21 33.28 33.29 hub 33.22
 P=$T/pki
 # Demak's certificate lives at a path of its own, so a test can renew it.
 cp "$P/33.21.pem" "$T/demak.pem"
@@ -351,6 +351,27 @@ for db in tegal brebes; do
 		echo "ok $tap_n - no identity in $db's database"
 	fi
 done
+
+# ---- 8b. with a hub configured, every event also goes to the hub --------
+"$SIMPUL" --db "$T/kudus.db" init --node 33.22 --name Kudus \
+    --cert "$P/33.22.pem" --key "$P/33.22.key" --ca "$P/ca.pem" \
+    --crl "$P/crl.pem" --hub https://hub.lapor.example:8443 >/dev/null
+"$SIMPUL" --db "$T/hub.db" init --node hub --name Hub --role hub \
+    --cert "$P/hub.pem" --key "$P/hub.key" --ca "$P/ca.pem" \
+    --crl "$P/crl.pem" >/dev/null
+K() { "$SIMPUL" --db "$T/kudus.db" "$@"; }
+H() { "$SIMPUL" --db "$T/hub.db" "$@"; }
+K complaint file --title "Pasar" --body "Atap pasar bocor" \
+    --reporter-name "Budi Santoso" --reporter-nik 3319010101800002 >/dev/null
+K complaint verify 33.22-000001 >/dev/null
+K channel list >"$T/out"
+has "Kudus queues its events for the hub" "$T/out" \
+    "^out hub: seq 0, acked 0, receiver's head 0, 2 queued"
+ok "Kudus -> hub" xfer K hub H
+has "the hub applied the complaint's log" "$T/xfer" \
+    "accepted batch 33.22->hub seq 1: 2 applied"
+ok "no identity in the hub's batch" sh -c "! grep -rqE \
+    'Budi Santoso|3319010101800002' '$X'"
 
 # ---- 9. crash (kill -9) in the middle of an import, then again -----------
 i=0
