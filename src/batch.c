@@ -792,8 +792,11 @@ read_filed(xmlNodePtr f, struct complaint_fields *c)
 	c->channel = channel_by_name(v);
 	c->title = child_text(f, "title");
 	c->body = child_text(f, "body");
-	attr(f, "category", v, sizeof(v));
-	c->category = xstrdup(v);
+	/* Optional: a complaint may be filed before it has a topic. */
+	if (has_attr(f, "category")) {
+		attr(f, "category", v, sizeof(v));
+		c->category = xstrdup(v);
+	}
 	if ((loc = child(f, "location")) != NULL) {
 		c->location_text = child_text(f, "location");
 		if (has_attr(loc, "code")) {
@@ -986,7 +989,8 @@ add_filed(xmlNodePtr ev, xmlNsPtr ns, const struct complaint_fields *c,
 	f = xmlNewChild(ev, ns, (const xmlChar *)"filed", NULL);
 	set_attr(f, "type", complaint_type_name(c->type));
 	set_attr(f, "channel", channel_name(c->channel));
-	set_attr(f, "category", c->category ? c->category : "");
+	if (c->category != NULL)
+		set_attr(f, "category", c->category);
 	set_time(f, "filed-at", c->filed_at, offset);
 	if (c->incident_date != NULL)
 		set_attr(f, "incident-date", c->incident_date);

@@ -73,7 +73,7 @@ static const struct cli_cmd cmds[] = {
 	  "list [--status S] [--overdue] [--channel C] [--category C] "
 	  "[--owner CODE] [--format table|json|xml]\n"
 	  "show ID [--reveal] [--format table|json|xml]\n"
-	  "verify|accept|recall|extend|resolve|reopen|close ID\n"
+	  "verify|accept|recall|arrived|extend|resolve|reopen|close ID\n"
 	  "postpone|archive|return ID --reason R\n"
 	  "dispatch ID --unit U [--officer O]\n"
 	  "forward ID --to CODE [--reason R]\n"
@@ -91,7 +91,16 @@ static const struct cli_cmd cmds[] = {
 	  cmd_complaint },
 	{ "channel",
 	  "list\nshow CODE\nrecut CODE SEQ\nresume CODE",
-	  "refused and halted channels", NULL, NULL },
+	  "refused and halted channels",
+	  "list shows every channel: out (seq cut, seq acknowledged, the "
+	  "receiver's last known head, events queued) and in (seq accepted, "
+	  "items held, halted).  show lists a channel's batches.  recut "
+	  "re-signs a batch that was never accepted (and the ones after it) "
+	  "under the same seq with replaces=\"old digest\"; it is refused "
+	  "unless the receiver's last receipt shows a head below SEQ.  resume "
+	  "reopens an incoming channel halted after an equivocation; the "
+	  "evidence stays.",
+	  cmd_exchange },
 	{ "recover", "",
 	  "rebuild a lost node from what it sent", NULL, NULL },
 	{ "archive", "--out DIR [--from CODE] [--to CODE]",
@@ -118,9 +127,23 @@ static const struct cli_cmd cmds[] = {
 	  "table (not built yet).",
 	  cmd_metrics },
 	{ "export", "--to CODE --out DIR",
-	  "signed batches as files (no network)", NULL, NULL },
+	  "signed batches as files (no network)",
+	  "Cuts what is queued for CODE into signed batches, stores them, "
+	  "then writes every batch of the channel not yet acknowledged as "
+	  "DIR/batch-FROM-TO-SEQ.xml (a re-cut: DIR/batch-FROM-TO-SEQ-HEX8.xml), "
+	  "the exact stored bytes.  Receipts owed to CODE ride in the batches.",
+	  cmd_exchange },
 	{ "import", "[--receipts DIR] FILE...",
-	  "batches or receipts, with the server's checks", NULL, NULL },
+	  "batches or receipts, with the server's checks",
+	  "Receives each FILE as the server would: a batch goes through the "
+	  "replay check, the transport checks (size, form, schema, signature, "
+	  "signer, authorship, channel position) and the item checks, all "
+	  "in one transaction; a standalone receipt is recorded against the "
+	  "batch this node sent.  Prints one line per file and one per "
+	  "refused or held item.  --receipts DIR writes each signed final "
+	  "receipt as DIR/receipt-SIGNER-FROM-TO-SEQ.xml.  A refused file "
+	  "stops the run with its reason's code name (exit 1).",
+	  cmd_exchange },
 	{ "audit", "--ca PEM [--crl PEM] [--format text|json] FILE|DIR...",
 	  "verify batches and receipts offline, no database",
 	  "Judges every FILE and every *.xml under each DIR, batches and "

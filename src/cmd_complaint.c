@@ -298,6 +298,7 @@ static const struct action {
 	{ "note", EV_NOTE, O_TEXT, O_TEXT },
 	{ "reply", EV_REPORTER_REPLY, O_TEXT, O_TEXT },
 	{ "rate", EV_RATING, O_STARS, O_STARS },
+	{ "arrived", EV_ARRIVED, 0, 0 },
 };
 
 static int

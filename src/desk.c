@@ -23,6 +23,7 @@
 #include "event.h"
 #include "settings.h"
 #include "store.h"
+#include "sync.h"
 #include "xmalloc.h"
 
 static int
@@ -41,7 +42,7 @@ int
 desk_init(struct desk *d, struct store *s, const char *actor, int64_t now,
     struct sp_err *err)
 {
-	char		*code = NULL, *zone = NULL;
+	char		*code = NULL, *zone = NULL, *hub = NULL;
 	long long	 hours, days;
 	int		 rc = -1;
 
@@ -51,6 +52,7 @@ desk_init(struct desk *d, struct store *s, const char *actor, int64_t now,
 	d->now = now;
 	if (settings_get(s, "node.code", &code, err) == -1 ||
 	    settings_get(s, "node.zone", &zone, err) == -1 ||
+	    settings_get(s, "node.hub", &hub, err) == -1 ||
 	    settings_get_int(s, "target.hours", &hours, err) == -1 ||
 	    settings_get_int(s, "retention.identity_days", &days, err) == -1)
 		goto out;
@@ -60,6 +62,8 @@ desk_init(struct desk *d, struct store *s, const char *actor, int64_t now,
 		goto out;
 	}
 	snprintf(d->node, sizeof(d->node), "%s", code);
+	if (hub != NULL && hub[0] != '\0' && strcmp(code, "hub") != 0)
+		snprintf(d->hub, sizeof(d->hub), "hub");
 	if ((d->offset = settings_zone_offset(zone)) == -1)
 		d->offset = 7 * 60;
 	d->target_hours = (int)hours;
@@ -72,6 +76,7 @@ desk_init(struct desk *d, struct store *s, const char *actor, int64_t now,
 out:
 	free(code);
 	free(zone);
+	free(hub);
 	return rc;
 }
 
@@ -156,6 +161,8 @@ int
 desk_record(struct desk *d, struct complaint_state *s, struct event *e,
     struct sp_err *err)
 {
+	const char	*newcomer;
+
 	snprintf(e->author, sizeof(e->author), "%s", d->node);
 	snprintf(e->complaint, sizeof(e->complaint), "%s", s->id);
 	e->v = event_is_chain(e->kind) ? s->v + 1 : 0;
@@ -170,7 +177,10 @@ desk_record(struct desk *d, struct complaint_state *s, struct event *e,
 	if (store_counter_next(d->store, "author_seq", &e->seq, err) == -1 ||
 	    store_event_add(d->store, e, err) == -1)
 		return -1;
+	newcomer = sync_newcomer(s, e);
 	complaint_apply(s, e);
+	if (sync_route(d->store, d->node, d->hub, s, e, newcomer, err) == -1)
+		return -1;
 	return desk_save(d, s, err);
 }
 

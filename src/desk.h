@@ -22,6 +22,7 @@ struct store_reporter;
 struct desk {
 	struct store	*store;		/* borrowed */
 	char		 node[16];	/* this node's code */
+	char		 hub[16];	/* "hub" when one is configured, or "" */
 	int		 offset;	/* its zone, minutes east of UTC */
 	int		 target_hours;
 	int		 retention_days;	/* 0: keep identity */
@@ -53,7 +54,8 @@ int	 desk_file(struct desk *, struct complaint_fields *,
 /*
  * Record e on the complaint in s (inside a transaction).  Fills author,
  * seq, complaint, v, at (if 0: now), at_offset, recorded and actor (if
- * NULL), checks it with complaint.c, stores it and applies it to s.
+ * NULL), checks it with complaint.c, stores it, applies it to s and
+ * routes it into the outbox (sync_route), all in the caller's transaction.
  */
 int	 desk_record(struct desk *, struct complaint_state *, struct event *,
 	    struct sp_err *);

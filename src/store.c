@@ -28,7 +28,16 @@
  *     cache of the fold of its events, rewritten with every event.
  * (8) Reporter identity is erased for good: secure_delete zeroes the
  *     freed bytes, and a commit that erased one empties the WAL
- *     (store_checkpoint) so that no older page image keeps it.
+ *     (store_checkpoint) so that no older page image keeps it. * (9) Batches are kept as their exact bytes (batch_out, batch_in) and
+ *     receipts likewise (receipt_out, batch_out.receipt): never rebuilt.
+ * (10) Per channel and direction one live copy per seq: the unique
+ *     indexes batch_out_live (a re-cut marks the old copy replaced first)
+ *     and batch_in_seq (equivocation evidence is kept beside, not in it).
+ * (11) An outbox row or an owed receipt leaves in the transaction that
+ *     stores the batch carrying it; the channel's seq and digest move in
+ *     that same transaction (sync.c invariant 1).
+ * (12) A held event stays in held, never in event, until its history is
+ *     there; it points at the stored batch that brought it.
  */
 #include "config.h"
 
@@ -173,6 +182,85 @@ static const char *const migrations[] = {
 	"  actor TEXT NOT NULL,"
 	"  at INTEGER NOT NULL"
 	") STRICT;",
+	/*
+	 * 3: the exchange (DESIGN §5).  channel holds both directions of
+	 * each peer: out (seq and digest of the last batch cut, the highest
+	 * seq a final receipt acknowledged, the receiver's head in it) and
+	 * in (seq and digest of the last batch accepted, halted after an
+	 * equivocation).  outbox: this node's events not yet cut for a
+	 * peer.  batch_out: every signed batch, stored before it leaves;
+	 * a re-cut marks the old copy replaced.  batch_in: every accepted
+	 * batch and the evidence of an equivocation, exact bytes.
+	 * receipt_out: the signed final receipts this node made, owed to
+	 * the peer until they ride in a batch to it.  held: events that
+	 * wait for their history, pointing at the batch that brought them.
+	 */
+	"CREATE TABLE channel ("
+	"  peer TEXT NOT NULL,"
+	"  dir TEXT NOT NULL CHECK (dir IN ('out', 'in')),"
+	"  seq INTEGER NOT NULL DEFAULT 0,"
+	"  digest TEXT NOT NULL,"
+	"  acked INTEGER NOT NULL DEFAULT 0,"
+	"  head INTEGER NOT NULL DEFAULT 0,"
+	"  halted INTEGER NOT NULL DEFAULT 0 CHECK (halted IN (0, 1)),"
+	"  error TEXT,"
+	"  PRIMARY KEY (peer, dir)"
+	") STRICT;"
+	"CREATE TABLE outbox ("
+	"  peer TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  PRIMARY KEY (peer, seq)"
+	") STRICT;"
+	"CREATE TABLE batch_out ("
+	"  peer TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  digest TEXT NOT NULL,"
+	"  prev TEXT NOT NULL,"
+	"  replaces TEXT,"
+	"  bytes BLOB NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'stored' "
+	"    CHECK (state IN ('stored', 'accepted', 'replaced')),"
+	"  receipt BLOB,"
+	"  refused INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (peer, digest)"
+	") STRICT;"
+	"CREATE UNIQUE INDEX batch_out_live ON batch_out (peer, seq) "
+	"  WHERE state != 'replaced';"
+	"CREATE TABLE batch_in ("
+	"  digest TEXT PRIMARY KEY,"
+	"  peer TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  bytes BLOB NOT NULL,"
+	"  received INTEGER NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('accepted', 'evidence')),"
+	"  receipt INTEGER REFERENCES receipt_out(id)"
+	") STRICT;"
+	"CREATE UNIQUE INDEX batch_in_seq ON batch_in (peer, seq) "
+	"  WHERE state = 'accepted';"
+	"CREATE TABLE receipt_out ("
+	"  id INTEGER PRIMARY KEY,"
+	"  peer TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  digest TEXT NOT NULL,"
+	"  bytes BLOB NOT NULL,"
+	"  owed INTEGER NOT NULL CHECK (owed IN (0, 1)),"
+	"  late INTEGER NOT NULL CHECK (late IN (0, 1))"
+	") STRICT;"
+	"CREATE INDEX receipt_out_owed ON receipt_out (peer, id) "
+	"  WHERE owed = 1;"
+	"CREATE TABLE held ("
+	"  author TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  complaint TEXT NOT NULL,"
+	"  v INTEGER NOT NULL,"
+	"  peer TEXT NOT NULL,"
+	"  batch_seq INTEGER NOT NULL,"
+	"  batch_digest TEXT NOT NULL,"
+	"  item INTEGER NOT NULL,"
+	"  PRIMARY KEY (author, seq)"
+	") STRICT;"
+	"CREATE INDEX held_complaint ON held (complaint, v);",
 };
 
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -1028,6 +1116,62 @@ store_event_add(struct store *s, const struct event *e, struct sp_err *err)
 }
 
 /*
+ * One event from a row of EVENT_COLUMNS: its strings are SQLite's, valid
+ * until the statement steps again; a filed event points at *f.
+ */
+static void
+event_row(sqlite3_stmt *st, struct event *e, struct store_complaint *c,
+    struct complaint_fields *f)
+{
+	const char	*t;
+
+	memset(e, 0, sizeof(*e));
+	snprintf(e->author, sizeof(e->author), "%s",
+	    (const char *)sqlite3_column_text(st, 0));
+	e->seq = sqlite3_column_int64(st, 1);
+	snprintf(e->complaint, sizeof(e->complaint), "%s",
+	    (const char *)sqlite3_column_text(st, 14));
+	e->kind = event_kind_by_name(
+	    (const char *)sqlite3_column_text(st, 2));
+	e->v = sqlite3_column_int(st, 3);
+	e->actor = (char *)sqlite3_column_text(st, 4);
+	e->at = sqlite3_column_int64(st, 5);
+	e->at_offset = sqlite3_column_int(st, 6);
+	e->recorded = sqlite3_column_int64(st, 7);
+	e->reason = (char *)sqlite3_column_text(st, 8);
+	e->text = (char *)sqlite3_column_text(st, 9);
+	e->unit = (char *)sqlite3_column_text(st, 10);
+	e->officer = (char *)sqlite3_column_text(st, 11);
+	if ((t = (const char *)sqlite3_column_text(st, 12)) != NULL)
+		snprintf(e->to, sizeof(e->to), "%s", t);
+	e->stars = sqlite3_column_int(st, 13);
+	if (e->kind == EV_FILED) {
+		complaint_row(st, 14, c);
+		memset(f, 0, sizeof(*f));
+		f->type = complaint_type_by_name(c->type);
+		f->channel = channel_by_name(c->channel);
+		f->title = (char *)c->title;
+		f->body = (char *)c->body;
+		f->category = (char *)c->category;
+		f->location_code = (char *)c->location_code;
+		f->location_text = (char *)c->location_text;
+		f->has_geo = c->has_geo;
+		f->lat = c->lat;
+		f->lon = c->lon;
+		f->incident_date = (char *)c->incident_date;
+		f->filed_at = c->filed_at;
+		/*
+		 * confidential as filed: a later annotation raises
+		 * it.  anonymous as it stands: mark raises it at the
+		 * origin, where it is a local matter, with no event.
+		 */
+		f->anonymous = c->anonymous;
+		f->confidential = sqlite3_column_int(st, 14 + 19);
+		e->filed = f;
+	}
+}
+
+/*
  * The events of one complaint in stored order.  The strings are SQLite's
  * and live until fn returns; the event is lent to fn, which must not keep
  * or change it (the casts only fit struct event's shared shape).
@@ -1045,56 +1189,13 @@ store_event_each(struct store *s, const char *complaint,
 	struct complaint_fields	 f;
 	struct event		 e;
 	sqlite3_stmt		*st;
-	const char		*t;
 	int			 rc;
 
 	if ((st = stmt(s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, complaint, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&e, 0, sizeof(e));
-		snprintf(e.author, sizeof(e.author), "%s",
-		    (const char *)sqlite3_column_text(st, 0));
-		e.seq = sqlite3_column_int64(st, 1);
-		snprintf(e.complaint, sizeof(e.complaint), "%s", complaint);
-		e.kind = event_kind_by_name(
-		    (const char *)sqlite3_column_text(st, 2));
-		e.v = sqlite3_column_int(st, 3);
-		e.actor = (char *)sqlite3_column_text(st, 4);
-		e.at = sqlite3_column_int64(st, 5);
-		e.at_offset = sqlite3_column_int(st, 6);
-		e.recorded = sqlite3_column_int64(st, 7);
-		e.reason = (char *)sqlite3_column_text(st, 8);
-		e.text = (char *)sqlite3_column_text(st, 9);
-		e.unit = (char *)sqlite3_column_text(st, 10);
-		e.officer = (char *)sqlite3_column_text(st, 11);
-		if ((t = (const char *)sqlite3_column_text(st, 12)) != NULL)
-			snprintf(e.to, sizeof(e.to), "%s", t);
-		e.stars = sqlite3_column_int(st, 13);
-		if (e.kind == EV_FILED) {
-			complaint_row(st, 14, &c);
-			memset(&f, 0, sizeof(f));
-			f.type = complaint_type_by_name(c.type);
-			f.channel = channel_by_name(c.channel);
-			f.title = (char *)c.title;
-			f.body = (char *)c.body;
-			f.category = (char *)c.category;
-			f.location_code = (char *)c.location_code;
-			f.location_text = (char *)c.location_text;
-			f.has_geo = c.has_geo;
-			f.lat = c.lat;
-			f.lon = c.lon;
-			f.incident_date = (char *)c.incident_date;
-			f.filed_at = c.filed_at;
-			/*
-			 * confidential as filed: a later annotation raises
-			 * it.  anonymous as it stands: mark raises it at the
-			 * origin, where it is a local matter, with no event.
-			 */
-			f.anonymous = c.anonymous;
-			f.confidential = sqlite3_column_int(st, 14 + 19);
-			e.filed = &f;
-		}
+		event_row(st, &e, &c, &f);
 		if (fn(arg, &e) == -1) {
 			sqlite3_reset(st);
 			return -1;
@@ -1236,6 +1337,642 @@ store_checkpoint(struct store *s, struct sp_err *err)
 	for (i = 0; i < s->nstmts; i++)
 		sqlite3_reset(s->stmts[i].st);
 	return exec(s, "PRAGMA wal_checkpoint(TRUNCATE)", err);
+}
+
+/* ---- the exchange (migration 3) ----------------------------------------- */
+
+#define EVENT_COLUMNS "e.author, e.seq, e.kind, e.v, e.actor, e.at, " \
+	"e.at_offset, e.recorded, e.reason, e.text, e.unit, e.officer, " \
+	"e.target, e.stars, " COMPLAINT_COLUMNS_C
+#define ZERO_DIGEST \
+	"0000000000000000000000000000000000000000000000000000000000000000"
+
+/* Step a statement that returns at most one row: 1 row, 0 none, -1. */
+static int
+step_row(struct store *s, sqlite3_stmt *st, const char *what,
+    struct sp_err *err)
+{
+	int	 rc;
+
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		return 1;
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, what, err);
+	return 0;
+}
+
+int
+store_event_exists(struct store *s, const char *author, int64_t seq,
+    struct sp_err *err)
+{
+	static const char	*sql =
+	    "SELECT 1 FROM event WHERE author = ? AND seq = ?";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, author, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	rc = step_row(s, st, "event", err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+store_complaint_exists(struct store *s, const char *id, struct sp_err *err)
+{
+	static const char	*sql = "SELECT 1 FROM complaint WHERE id = ?";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = step_row(s, st, "complaint", err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+static void
+channel_row(sqlite3_stmt *st, struct store_channel *c)
+{
+	c->peer = (const char *)sqlite3_column_text(st, 0);
+	c->out = strcmp((const char *)sqlite3_column_text(st, 1), "out") == 0;
+	c->seq = sqlite3_column_int64(st, 2);
+	c->digest = (const char *)sqlite3_column_text(st, 3);
+	c->acked = sqlite3_column_int64(st, 4);
+	c->head = sqlite3_column_int64(st, 5);
+	c->halted = sqlite3_column_int(st, 6);
+	c->error = (const char *)sqlite3_column_text(st, 7);
+}
+
+int
+store_channel_get(struct store *s, const char *peer, int out,
+    struct store_channel *c, struct sp_err *err)
+{
+	static const char	*sql = "SELECT peer, dir, seq, digest, acked, "
+	    "head, halted, error FROM channel WHERE peer = ? AND dir = ?";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	memset(c, 0, sizeof(*c));
+	c->peer = peer;
+	c->out = out;
+	c->digest = ZERO_DIGEST;
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, out ? "out" : "in", -1, SQLITE_STATIC);
+	if ((rc = step_row(s, st, "channel", err)) == 1)
+		channel_row(st, c);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+store_channel_put(struct store *s, const struct store_channel *c,
+    struct sp_err *err)
+{
+	static const char	*sql = "INSERT INTO channel (peer, dir, seq, "
+	    "digest, acked, head, halted, error) VALUES (?, ?, ?, ?, ?, ?, ?, "
+	    "?) ON CONFLICT (peer, dir) DO UPDATE SET seq = excluded.seq, "
+	    "digest = excluded.digest, acked = excluded.acked, "
+	    "head = excluded.head, halted = excluded.halted, "
+	    "error = excluded.error";
+	sqlite3_stmt		*st;
+	char			*peer, *digest, *error;
+	int			 rc;
+
+	/* c's strings may be lent by a channel row this statement resets. */
+	peer = xstrdup(c->peer);
+	digest = xstrdup(c->digest);
+	error = c->error ? xstrdup(c->error) : NULL;
+	if ((st = stmt(s, sql, err)) == NULL) {
+		rc = -1;
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->out ? "out" : "in", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, c->seq);
+	sqlite3_bind_text(st, 4, digest, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, c->acked);
+	sqlite3_bind_int64(st, 6, c->head);
+	sqlite3_bind_int(st, 7, c->halted);
+	bind_text_or_null(st, 8, error);
+	rc = step_done(s, st, "channel", err);
+out:
+	free(peer);
+	free(digest);
+	free(error);
+	return rc;
+}
+
+int
+store_channel_each(struct store *s,
+    int (*fn)(void *, const struct store_channel *), void *arg,
+    struct sp_err *err)
+{
+	static const char	*sql = "SELECT peer, dir, seq, digest, acked, "
+	    "head, halted, error FROM channel ORDER BY peer, dir DESC";
+	struct store_channel	 c;
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		channel_row(st, &c);
+		if (fn(arg, &c) == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, "channel", err);
+	return 0;
+}
+
+int
+store_outbox_add(struct store *s, const char *peer, int64_t seq,
+    struct sp_err *err)
+{
+	static const char	*sql =
+	    "INSERT OR IGNORE INTO outbox (peer, seq) VALUES (?, ?)";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	return step_done(s, st, "outbox", err);
+}
+
+int
+store_outbox_backfill(struct store *s, const char *peer,
+    const char *complaint, const char *author, struct sp_err *err)
+{
+	static const char	*sql = "INSERT OR IGNORE INTO outbox (peer, seq) "
+	    "SELECT ?, seq FROM event WHERE complaint = ? AND author = ?";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, complaint, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, author, -1, SQLITE_STATIC);
+	return step_done(s, st, "outbox", err);
+}
+
+int
+store_outbox_remove(struct store *s, const char *peer, int64_t seq,
+    struct sp_err *err)
+{
+	static const char	*sql =
+	    "DELETE FROM outbox WHERE peer = ? AND seq = ?";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	return step_done(s, st, "outbox", err);
+}
+
+int
+store_outbox_each(struct store *s, const char *peer, const char *author,
+    int64_t limit, int (*fn)(void *, const struct event *), void *arg,
+    struct sp_err *err)
+{
+	static const char	*sql = "SELECT " EVENT_COLUMNS " FROM outbox o "
+	    "JOIN event e ON e.author = ? AND e.seq = o.seq "
+	    "JOIN complaint c ON c.id = e.complaint "
+	    "WHERE o.peer = ? ORDER BY o.seq LIMIT ?";
+	struct store_complaint	 c;
+	struct complaint_fields	 f;
+	struct event		 e;
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, author, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, peer, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		event_row(st, &e, &c, &f);
+		if (fn(arg, &e) == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, "outbox", err);
+	return 0;
+}
+
+/* One integer from a query bound with one text; -1 on failure. */
+static int64_t
+count_text(struct store *s, const char *sql, const char *arg,
+    struct sp_err *err)
+{
+	sqlite3_stmt	*st;
+	int64_t		 n = 0;
+	int		 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
+	if ((rc = step_row(s, st, "count", err)) == -1)
+		return -1;
+	if (rc == 1)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+int64_t
+store_outbox_count(struct store *s, const char *peer, struct sp_err *err)
+{
+	static const char	*sql =
+	    "SELECT count(*) FROM outbox WHERE peer = ?";
+
+	return count_text(s, sql, peer, err);
+}
+
+int
+store_outbox_new_peers(struct store *s, int (*fn)(void *, const char *),
+    void *arg, struct sp_err *err)
+{
+	static const char	*sql = "SELECT DISTINCT peer FROM outbox "
+	    "WHERE peer NOT IN (SELECT peer FROM channel WHERE dir = 'out') "
+	    "ORDER BY peer";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	return each_id(s, st, fn, arg, err);
+}
+
+int
+store_batch_out_add(struct store *s, const struct store_batch *b,
+    struct sp_err *err)
+{
+	static const char	*sql = "INSERT INTO batch_out (peer, seq, "
+	    "digest, prev, replaces, bytes, created) VALUES (?, ?, ?, ?, ?, ?, "
+	    "?)";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, b->peer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, b->seq);
+	sqlite3_bind_text(st, 3, b->digest, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, b->prev, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 5, b->replaces);
+	sqlite3_bind_blob(st, 6, b->bytes, (int)b->len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, b->created);
+	return step_done(s, st, "batch", err);
+}
+
+int
+store_batch_out_each(struct store *s, const char *peer, int64_t from,
+    int (*fn)(void *, const struct store_batch *), void *arg,
+    struct sp_err *err)
+{
+	static const char	*sql = "SELECT peer, seq, digest, prev, "
+	    "replaces, bytes, created, state, receipt IS NOT NULL, refused "
+	    "FROM batch_out WHERE peer = ? AND seq >= ? AND "
+	    "state != 'replaced' ORDER BY seq";
+	struct store_batch	 b;
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, from);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		b.peer = (const char *)sqlite3_column_text(st, 0);
+		b.seq = sqlite3_column_int64(st, 1);
+		b.digest = (const char *)sqlite3_column_text(st, 2);
+		b.prev = (const char *)sqlite3_column_text(st, 3);
+		b.replaces = (const char *)sqlite3_column_text(st, 4);
+		b.bytes = sqlite3_column_blob(st, 5);
+		b.len = (size_t)sqlite3_column_bytes(st, 5);
+		b.created = sqlite3_column_int64(st, 6);
+		b.state = (const char *)sqlite3_column_text(st, 7);
+		b.has_receipt = sqlite3_column_int(st, 8);
+		b.refused = sqlite3_column_int(st, 9);
+		if (fn(arg, &b) == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, "batch", err);
+	return 0;
+}
+
+int
+store_batch_out_replace(struct store *s, const char *peer,
+    const char *digest, struct sp_err *err)
+{
+	static const char	*sql = "UPDATE batch_out SET state = 'replaced' "
+	    "WHERE peer = ? AND digest = ? AND state = 'stored'";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, digest, -1, SQLITE_TRANSIENT);
+	if (step_done(s, st, "batch", err) == -1)
+		return -1;
+	if (sqlite3_changes(s->db) != 1)
+		return sp_errf(err, SPE_NOT_FOUND, "no stored batch %s to "
+		    "replace", digest);
+	return 0;
+}
+
+int
+store_batch_out_ack(struct store *s, const char *peer, int64_t seq,
+    const char *digest, const uint8_t *receipt, size_t len, int refused,
+    struct sp_err *err)
+{
+	static const char	*sql = "UPDATE batch_out SET state = 'accepted', "
+	    "receipt = coalesce(receipt, ?), refused = refused + ? WHERE peer = ? AND "
+	    "seq = ? AND digest = ? AND state != 'replaced'";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	if (receipt != NULL)
+		sqlite3_bind_blob(st, 1, receipt, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, refused);
+	sqlite3_bind_text(st, 3, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, seq);
+	sqlite3_bind_text(st, 5, digest, -1, SQLITE_STATIC);
+	if (step_done(s, st, "batch", err) == -1)
+		return -1;
+	return sqlite3_changes(s->db) == 1;
+}
+
+int
+store_batch_in_add(struct store *s, const char *peer, int64_t seq,
+    const char *digest, const uint8_t *bytes, size_t len, int64_t received,
+    int evidence, int64_t receipt, struct sp_err *err)
+{
+	static const char	*sql = "INSERT OR IGNORE INTO batch_in (digest, "
+	    "peer, seq, bytes, received, state, receipt) VALUES (?, ?, ?, ?, "
+	    "?, ?, ?)";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, digest, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, seq);
+	sqlite3_bind_blob(st, 4, bytes, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, received);
+	sqlite3_bind_text(st, 6, evidence ? "evidence" : "accepted", -1,
+	    SQLITE_STATIC);
+	if (receipt > 0)
+		sqlite3_bind_int64(st, 7, receipt);
+	return step_done(s, st, "batch", err);
+}
+
+int
+store_batch_in_accepted(struct store *s, const char *digest,
+    const uint8_t **receipt, size_t *len, struct sp_err *err)
+{
+	static const char	*sql = "SELECT r.bytes FROM batch_in b "
+	    "LEFT JOIN receipt_out r ON r.id = b.receipt "
+	    "WHERE b.digest = ? AND b.state = 'accepted'";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	*receipt = NULL;
+	*len = 0;
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, digest, -1, SQLITE_TRANSIENT);
+	if ((rc = step_row(s, st, "batch", err)) == 1) {
+		*receipt = sqlite3_column_blob(st, 0);
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+	}
+	return rc;
+}
+
+int
+store_batch_in_bytes(struct store *s, const char *digest,
+    const uint8_t **bytes, size_t *len, struct sp_err *err)
+{
+	static const char	*sql =
+	    "SELECT bytes FROM batch_in WHERE digest = ?";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	*bytes = NULL;
+	*len = 0;
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, digest, -1, SQLITE_TRANSIENT);
+	if ((rc = step_row(s, st, "batch", err)) == 1) {
+		*bytes = sqlite3_column_blob(st, 0);
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+	}
+	return rc;
+}
+
+int
+store_batch_in_each(struct store *s, const char *peer,
+    int (*fn)(void *, const char *, int64_t, int, int64_t), void *arg,
+    struct sp_err *err)
+{
+	static const char	*sql = "SELECT digest, seq, state = 'evidence', "
+	    "received FROM batch_in WHERE peer = ? ORDER BY seq, rowid";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2),
+		    sqlite3_column_int64(st, 3)) == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, "batch", err);
+	return 0;
+}
+
+int
+store_receipt_out_add(struct store *s, const char *peer, int64_t seq,
+    const char *digest, const uint8_t *bytes, size_t len, int owed, int late,
+    int64_t *id, struct sp_err *err)
+{
+	static const char	*sql = "INSERT INTO receipt_out (peer, seq, "
+	    "digest, bytes, owed, late) VALUES (?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_text(st, 3, digest, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, bytes, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, owed);
+	sqlite3_bind_int(st, 6, late);
+	if (step_done(s, st, "receipt", err) == -1)
+		return -1;
+	*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int
+store_receipt_out_owed(struct store *s, const char *peer, int64_t limit,
+    int (*fn)(void *, int64_t, const uint8_t *, size_t), void *arg,
+    struct sp_err *err)
+{
+	static const char	*sql = "SELECT id, bytes FROM receipt_out "
+	    "WHERE peer = ? AND owed = 1 ORDER BY id LIMIT ?";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (fn(arg, sqlite3_column_int64(st, 0),
+		    sqlite3_column_blob(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1)) == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, "receipt", err);
+	return 0;
+}
+
+int
+store_receipt_out_paid(struct store *s, int64_t id, struct sp_err *err)
+{
+	static const char	*sql =
+	    "UPDATE receipt_out SET owed = 0 WHERE id = ?";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return step_done(s, st, "receipt", err);
+}
+
+int
+store_held_add(struct store *s, const struct store_held *h,
+    struct sp_err *err)
+{
+	static const char	*sql = "INSERT INTO held (author, seq, "
+	    "complaint, v, peer, batch_seq, batch_digest, item) VALUES (?, ?, "
+	    "?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, h->author, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, h->seq);
+	sqlite3_bind_text(st, 3, h->complaint, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, h->v);
+	sqlite3_bind_text(st, 5, h->peer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, h->batch_seq);
+	sqlite3_bind_text(st, 7, h->batch_digest, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, h->item);
+	return step_done(s, st, "held", err);
+}
+
+int
+store_held_remove(struct store *s, const char *author, int64_t seq,
+    struct sp_err *err)
+{
+	static const char	*sql =
+	    "DELETE FROM held WHERE author = ? AND seq = ?";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, author, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, seq);
+	return step_done(s, st, "held", err);
+}
+
+int
+store_held_exists(struct store *s, const char *author, int64_t seq,
+    struct sp_err *err)
+{
+	static const char	*sql =
+	    "SELECT 1 FROM held WHERE author = ? AND seq = ?";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, author, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	rc = step_row(s, st, "held", err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+store_held_next(struct store *s, const char *complaint, int v,
+    struct store_held *h, char buf[256], struct sp_err *err)
+{
+	static const char	*sql = "SELECT author, seq, complaint, v, peer, "
+	    "batch_seq, batch_digest, item FROM held WHERE complaint = ? AND "
+	    "(v = 0 OR v = ?) ORDER BY v DESC, rowid LIMIT 1";
+	sqlite3_stmt		*st;
+	int			 rc, n;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, complaint, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, v);
+	if ((rc = step_row(s, st, "held", err)) != 1)
+		return rc;
+	/* Copied: the caller writes to held before it is done with h. */
+	n = snprintf(buf, 256, "%s%c%s%c%s%c%s", sqlite3_column_text(st, 0),
+	    0, sqlite3_column_text(st, 2), 0, sqlite3_column_text(st, 4), 0,
+	    sqlite3_column_text(st, 6));
+	(void)n;
+	h->author = buf;
+	h->complaint = h->author + strlen(h->author) + 1;
+	h->peer = h->complaint + strlen(h->complaint) + 1;
+	h->batch_digest = h->peer + strlen(h->peer) + 1;
+	h->seq = sqlite3_column_int64(st, 1);
+	h->v = sqlite3_column_int(st, 3);
+	h->batch_seq = sqlite3_column_int64(st, 5);
+	h->item = sqlite3_column_int64(st, 7);
+	sqlite3_reset(st);
+	return 1;
+}
+
+int64_t
+store_held_count(struct store *s, const char *peer, struct sp_err *err)
+{
+	static const char	*sql =
+	    "SELECT count(*) FROM held WHERE peer = ?";
+
+	return count_text(s, sql, peer, err);
 }
 
 /* ---- metrics (issue 9) ------------------------------------------------ */

@@ -6,6 +6,7 @@
 #ifndef SIMPUL_STORE_H
 #define SIMPUL_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct complaint_fields;
@@ -193,6 +194,143 @@ int		 store_reveal_each(struct store *, const char *complaint,
 		    struct sp_err *);
 /* Copy the WAL into the database and empty it (outside a transaction). */
 int		 store_checkpoint(struct store *, struct sp_err *);
+
+/* ---- the exchange (DESIGN §5; migration 3) ---------------------------- */
+
+/* 1 if the event (author, seq) is stored, 0 if not. */
+int		 store_event_exists(struct store *, const char *author,
+		    int64_t seq, struct sp_err *);
+/* 1 if a complaint row exists, 0 if not. */
+int		 store_complaint_exists(struct store *, const char *id,
+		    struct sp_err *);
+
+/* One channel, either direction; strings valid until the next call. */
+struct store_channel {
+	const char	*peer;
+	int		 out;		/* 1: we send; 0: we receive */
+	int64_t		 seq;		/* last cut (out), last accepted (in) */
+	const char	*digest;	/* of that batch; 64 zeros at 0 */
+	int64_t		 acked;		/* out: highest seq acknowledged */
+	int64_t		 head;		/* out: receiver's head, last receipt */
+	int		 halted;	/* in: after an equivocation */
+	const char	*error;		/* last refusal, or NULL */
+};
+/* Fills *c, with zeros for a channel never used. */
+int		 store_channel_get(struct store *, const char *peer, int out,
+		    struct store_channel *, struct sp_err *);
+int		 store_channel_put(struct store *,
+		    const struct store_channel *, struct sp_err *);
+int		 store_channel_each(struct store *,
+		    int (*fn)(void *, const struct store_channel *), void *,
+		    struct sp_err *);
+
+/* Outbox: this node's event seq waiting to be cut for peer. */
+int		 store_outbox_add(struct store *, const char *peer,
+		    int64_t seq, struct sp_err *);
+/* Enqueue every event that author wrote on complaint (backfill). */
+int		 store_outbox_backfill(struct store *, const char *peer,
+		    const char *complaint, const char *author,
+		    struct sp_err *);
+int		 store_outbox_remove(struct store *, const char *peer,
+		    int64_t seq, struct sp_err *);
+/* Up to limit queued events of author for peer in seq order, lent to fn. */
+int		 store_outbox_each(struct store *, const char *peer,
+		    const char *author, int64_t limit,
+		    int (*fn)(void *, const struct event *), void *,
+		    struct sp_err *);
+int64_t		 store_outbox_count(struct store *, const char *peer,
+		    struct sp_err *);
+/* Peers with events queued but no batch cut yet (no out channel row). */
+int		 store_outbox_new_peers(struct store *,
+		    int (*fn)(void *, const char *), void *, struct sp_err *);
+
+/* A stored outgoing batch; bytes lent until the next store call. */
+struct store_batch {
+	const char	*peer;
+	int64_t		 seq;
+	const char	*digest;
+	const char	*prev;
+	const char	*replaces;	/* NULL unless a re-cut */
+	const uint8_t	*bytes;
+	size_t		 len;
+	int64_t		 created;
+	const char	*state;		/* stored, accepted, replaced */
+	int		 has_receipt;
+	int		 refused;	/* items the receiver refused */
+};
+int		 store_batch_out_add(struct store *,
+		    const struct store_batch *, struct sp_err *);
+/* Live copies (not replaced) for peer with seq >= from, in seq order. */
+int		 store_batch_out_each(struct store *, const char *peer,
+		    int64_t from, int (*fn)(void *, const struct store_batch *),
+		    void *, struct sp_err *);
+int		 store_batch_out_replace(struct store *, const char *peer,
+		    const char *digest, struct sp_err *);
+/*
+ * A final receipt acknowledged (peer, seq, digest): mark it accepted and
+ * keep the receipt's bytes (NULL for a receipt item) and refused count.
+ * Returns 1, or 0 when no such batch was sent.
+ */
+int		 store_batch_out_ack(struct store *, const char *peer,
+		    int64_t seq, const char *digest, const uint8_t *receipt,
+		    size_t len, int refused, struct sp_err *);
+
+/* Incoming batches: accepted ones and equivocation evidence. */
+int		 store_batch_in_add(struct store *, const char *peer,
+		    int64_t seq, const char *digest, const uint8_t *bytes,
+		    size_t len, int64_t received, int evidence,
+		    int64_t receipt, struct sp_err *);
+/*
+ * Was a batch with this digest accepted?  1 and its receipt's bytes in
+ * *receipt (lent; NULL when it earned none), 0 if not.
+ */
+int		 store_batch_in_accepted(struct store *, const char *digest,
+		    const uint8_t **receipt, size_t *len, struct sp_err *);
+/* The exact bytes of a stored incoming batch; 1, or 0 if none. */
+int		 store_batch_in_bytes(struct store *, const char *digest,
+		    const uint8_t **bytes, size_t *len, struct sp_err *);
+int		 store_batch_in_each(struct store *, const char *peer,
+		    int (*fn)(void *, const char *digest, int64_t seq,
+		    int evidence, int64_t received), void *, struct sp_err *);
+
+/* Receipts this node signed; *id gets the new row. */
+int		 store_receipt_out_add(struct store *, const char *peer,
+		    int64_t seq, const char *digest, const uint8_t *bytes,
+		    size_t len, int owed, int late, int64_t *id,
+		    struct sp_err *);
+/* Owed receipts for peer in order, lent to fn (id, bytes). */
+int		 store_receipt_out_owed(struct store *, const char *peer,
+		    int64_t limit, int (*fn)(void *, int64_t, const uint8_t *,
+		    size_t), void *, struct sp_err *);
+int		 store_receipt_out_paid(struct store *, int64_t id,
+		    struct sp_err *);
+
+/* Held events: waiting for their history. */
+struct store_held {
+	const char	*author;
+	int64_t		 seq;
+	const char	*complaint;
+	int		 v;
+	const char	*peer;
+	int64_t		 batch_seq;
+	const char	*batch_digest;
+	int64_t		 item;		/* 1-based */
+};
+int		 store_held_add(struct store *, const struct store_held *,
+		    struct sp_err *);
+int		 store_held_remove(struct store *, const char *author,
+		    int64_t seq, struct sp_err *);
+/* 1 if (author, seq) is held. */
+int		 store_held_exists(struct store *, const char *author,
+		    int64_t seq, struct sp_err *);
+/*
+ * The first held event of complaint that may be next: an annotation, or
+ * the chain event at v.  1 and *h filled (copied into buf), 0 if none.
+ */
+int		 store_held_next(struct store *, const char *complaint, int v,
+		    struct store_held *h, char buf[256], struct sp_err *);
+int64_t		 store_held_count(struct store *, const char *peer,
+		    struct sp_err *);
 
 /*
  * Metrics (issue 9): every stored event, complaint by complaint, each

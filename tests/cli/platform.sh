@@ -12,8 +12,7 @@ DB=$T/demak.db
 # --- the frame -----------------------------------------------------------
 run --help
 golden "--help lists every subcommand" "$G/help.out"
-for c in channel recover archive status sync \
-    export import; do
+for c in recover archive status sync; do
 	expect "$c is listed as not built and exits 3" 3 \
 	    "simpul: $c: not built yet in this version" --db "$DB" $c
 done

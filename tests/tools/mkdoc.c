@@ -23,6 +23,7 @@
  *		applied result per event), signed by the key's node, received
  *		at TIME (default: five minutes after the batch's created)
  *   mkdoc replace IN OUT OLD NEW	first occurrence; fails if absent
+ *   mkdoc resign IN OUT KEY CERT	drop the ds:Signature, sign again
  *   mkdoc dupsig IN OUT		a second copy of the ds:Signature
  *   mkdoc movesig IN OUT		the ds:Signature moved into the first event
  *   mkdoc wrap IN OUT			a forged root around the signed batch
@@ -750,6 +751,44 @@ run(int argc, char **argv)
 	return WEXITSTATUS(status);
 }
 
+/* Sign a (changed) document again, as its author could. */
+static int
+resign(const char *in, const char *out, const char *key, const char *cert)
+{
+	struct sp_err		 err = { 0 };
+	struct batch_limits	 lim;
+	struct batch		*b, *s;
+	struct dsig_key		*k;
+	size_t			 n;
+	char			*d = slurp(in, &n), *p, *q;
+	const char		*end = "</ds:Signature>";
+
+	if ((p = strstr(d, "<ds:Signature")) == NULL ||
+	    (q = strstr(p, end)) == NULL) {
+		fprintf(stderr, "mkdoc: no ds:Signature in %s\n", in);
+		return 1;
+	}
+	q += strlen(end);
+	if (*q == '\n')
+		q++;
+	memmove(p, q, n - (size_t)(q - d) + 1);
+	n -= (size_t)(q - p);
+	batch_limits_default(&lim);
+	if (dsig_init(&err) == -1 ||
+	    (k = dsig_key_load(key, cert, &err)) == NULL ||
+	    batch_parse((uint8_t *)d, n, &lim, &b, &err) == -1 ||
+	    batch_validate(b, &err) == -1 || dsig_sign(b, k, &s, &err) == -1)
+		die(&err);
+	write_out(s, out);
+	batch_free(s);
+	batch_free(b);
+	dsig_key_free(k);
+	free(d);
+	dsig_shutdown();
+	batch_shutdown();
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -759,6 +798,8 @@ main(int argc, char **argv)
 		return make(argc - 1, argv + 1, 0);
 	if (strcmp(argv[1], "receipt") == 0)
 		return make(argc - 1, argv + 1, 1);
+	if (strcmp(argv[1], "resign") == 0 && argc == 6)
+		return resign(argv[2], argv[3], argv[4], argv[5]);
 	if (strcmp(argv[1], "chan") == 0)
 		return chan(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rcpt") == 0)
