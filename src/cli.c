@@ -104,7 +104,13 @@ static const struct cli_cmd cmds[] = {
 	{ "recover", "",
 	  "rebuild a lost node from what it sent", NULL, NULL },
 	{ "archive", "--out DIR [--from CODE] [--to CODE]",
-	  "every stored batch and receipt, for auditors", NULL, NULL },
+	  "every stored batch and receipt, for auditors",
+	  "Writes every batch this node sent or received (every copy, re-cut, "
+	  "replaced and equivocation evidence included) and every receipt, "
+	  "as files of their exact bytes: batch-FROM-TO-SEQ-DIGEST8.xml and "
+	  "receipt-SIGNER-FROM-TO-SEQ-N.xml.  --from and --to keep the "
+	  "batches of those channels.  `simpul audit` reads the directory.",
+	  cmd_archive },
 	{ "status", "",
 	  "this node and its channels", NULL, NULL },
 	{ "sync", "[--peer CODE]",

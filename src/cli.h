@@ -63,6 +63,7 @@ int	 cmd_serve(struct cli *, int, char **, struct sp_err *);
 int	 cmd_complaint(struct cli *, int, char **, struct sp_err *);
 int	 cmd_verify(struct cli *, int, char **, struct sp_err *);
 int	 cmd_exchange(struct cli *, int, char **, struct sp_err *);
+int	 cmd_archive(struct cli *, int, char **, struct sp_err *);
 int	 cmd_audit(struct cli *, int, char **, struct sp_err *);
 int	 cmd_metrics(struct cli *, int, char **, struct sp_err *);
 

@@ -1975,6 +1975,49 @@ store_held_count(struct store *s, const char *peer, struct sp_err *err)
 	return count_text(s, sql, peer, err);
 }
 
+/* ---- archive (issue 6) ------------------------------------------------ */
+
+int
+store_archive_each(struct store *s, const char *self,
+    int (*fn)(void *, const struct store_doc *), void *arg,
+    struct sp_err *err)
+{
+	static const char	*sql =
+	    "SELECT 0, ?1, ?1, peer, seq, digest, bytes, rowid FROM batch_out "
+	    "UNION ALL SELECT 1, peer, ?1, peer, seq, digest, receipt, rowid "
+	    "  FROM batch_out WHERE receipt IS NOT NULL "
+	    "UNION ALL SELECT 0, peer, peer, ?1, seq, digest, bytes, rowid "
+	    "  FROM batch_in "
+	    "UNION ALL SELECT 1, ?1, peer, ?1, seq, digest, bytes, id "
+	    "  FROM receipt_out "
+	    "ORDER BY 1, 3, 4, 5, 8";
+	struct store_doc	 d;
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, self, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		d.receipt = sqlite3_column_int(st, 0);
+		d.signer = (const char *)sqlite3_column_text(st, 1);
+		d.from = (const char *)sqlite3_column_text(st, 2);
+		d.to = (const char *)sqlite3_column_text(st, 3);
+		d.seq = sqlite3_column_int64(st, 4);
+		d.digest = (const char *)sqlite3_column_text(st, 5);
+		d.bytes = sqlite3_column_blob(st, 6);
+		d.len = (size_t)sqlite3_column_bytes(st, 6);
+		if (fn(arg, &d) == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, "archive", err);
+	return 0;
+}
+
 /* ---- metrics (issue 9) ------------------------------------------------ */
 
 static char *

@@ -333,6 +333,27 @@ int64_t		 store_held_count(struct store *, const char *peer,
 		    struct sp_err *);
 
 /*
+ * Archive (issue 6): every stored document, in a stable order: this node's
+ * outgoing batches (every copy, re-cut and replaced ones included) and the
+ * standalone receipts they earned, the incoming batches (accepted and
+ * equivocation evidence) and the receipts this node signed.  from, to and
+ * seq are the batch's; signer is who signed the document.  Lent to fn.
+ */
+struct store_doc {
+	int		 receipt;	/* 0: a batch, 1: a receipt */
+	const char	*signer;
+	const char	*from;
+	const char	*to;
+	int64_t		 seq;
+	const char	*digest;	/* the batch's */
+	const uint8_t	*bytes;
+	size_t		 len;
+};
+int		 store_archive_each(struct store *, const char *self,
+		    int (*fn)(void *, const struct store_doc *), void *,
+		    struct sp_err *);
+
+/*
  * Metrics (issue 9): every stored event, complaint by complaint, each
  * complaint's in stored order, lent to fn (0, or -1 to stop) until it
  * returns.

@@ -157,6 +157,22 @@ ok "Demak sends the receipt it owes Tegal" xfer D 33.28 G
 has "a batch of receipts only" "$T/xfer" "1 applied, 0 duplicate, 0 held"
 ok "earns no receipt" sh -c "! grep -q receipt- '$T/xfer'"
 
+# ---- 1b. an auditor with only the CA: the two archives agree -------------
+mkdir -p "$T/audit"
+ok "Demak archives every batch and receipt" D archive --out "$T/audit/demak"
+ok "Tegal archives every batch and receipt" G archive --out "$T/audit/tegal"
+ok "archiving twice writes the same files" D archive --out "$T/audit/demak"
+ok "the audit of both archives is clean" "$SIMPUL" audit --ca "$P/ca.pem" \
+    --crl "$P/crl.pem" "$T/audit"
+"$SIMPUL" audit --ca "$P/ca.pem" --crl "$P/crl.pem" "$T/audit" >"$T/out"
+has "the auditor sees Demak's channel complete" "$T/out" \
+    "^channel 33.21->33.28: [0-9]+ batches, [0-9]+ events, [0-9]+ receipts, head #[0-9]+, clean$"
+has "and Tegal's" "$T/out" \
+    "^channel 33.28->33.21: [0-9]+ batches, [0-9]+ events, [0-9]+ receipts, head #[0-9]+, clean$"
+has "and the complaint's history" "$T/out" "^audit: [0-9]+ documents, 1 complaints, 0 findings$"
+ok "Demak's archive alone is clean too" "$SIMPUL" audit --ca "$P/ca.pem" \
+    "$T/audit/demak"
+
 # ---- 2. a return and a recall --------------------------------------------
 C2=33.21-000002
 C3=33.21-000003

@@ -12,10 +12,13 @@ DB=$T/demak.db
 # --- the frame -----------------------------------------------------------
 run --help
 golden "--help lists every subcommand" "$G/help.out"
-for c in recover archive status sync; do
+for c in recover status sync; do
 	expect "$c is listed as not built and exits 3" 3 \
 	    "simpul: $c: not built yet in this version" --db "$DB" $c
 done
+expect "archive needs --out" 2 \
+    "simpul: archive: expected --out DIR (see: simpul help archive)" \
+    --db "$DB" archive
 expect "no command" 2 "simpul: no command given (see: simpul --help)"
 expect "unknown command" 2 \
     "simpul: unknown command 'frobnicate' (see: simpul --help)" frobnicate
