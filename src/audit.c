@@ -319,10 +319,14 @@ audit_add_file(struct audit *a, const char *path)
 
 /* ---- trusted time and signatures (2) ------------------------------------ */
 
+/* The first SHORT hex digits of a digest, for messages. */
 static void
 short_digest(const char *d, char *out)
 {
-	snprintf(out, SHORT + 1, "%s", d);
+	size_t	 n = strnlen(d, SHORT);
+
+	memcpy(out, d, n);
+	out[n] = '\0';
 }
 
 static void
