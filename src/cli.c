@@ -287,9 +287,29 @@ cli_begin(struct cli *cli, struct sp_err *err)
 	return rc == -1 ? -1 : 0;
 }
 
+/*
+ * cli_begin() for a command that only shows (complaint list and show,
+ * metrics): on a database that cannot be written it shows what the file
+ * holds, without recording what the reply window closed, and cli_commit()
+ * then has nothing to commit.  Any other failure is cli_begin()'s.
+ */
+int
+cli_begin_read(struct cli *cli, struct sp_err *err)
+{
+	if (cli_begin(cli, err) == 0)
+		return 0;
+	if (err->code != SPE_READONLY)
+		return -1;
+	sp_err_clear(err);
+	cli_close(cli);
+	return cli_store(cli, CLI_READ, err);
+}
+
 int
 cli_commit(struct cli *cli, struct sp_err *err)
 {
+	if (!store_writable(cli->store))
+		return 0;	/* cli_begin_read on a read-only file */
 	return store_commit(cli->store, err);
 }
 
