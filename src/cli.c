@@ -243,7 +243,9 @@ cli_man(FILE *f)
 	fprintf(f, ".SH ENVIRONMENT\n.TP\n.B SIMPUL_DB\nthe database "
 	    "when \\-\\-db is not given\n.TP\n.B SIMPUL_ACTOR\nwho acts, when "
 	    "\\-\\-actor is not given\n.TP\n.B SIMPUL_NOW\nan RFC 3339 time "
-	    "taken as now (tests)\n"
+	    "taken as now (tests)\n.TP\n.B SIMPUL_BUSY_TIMEOUT_MS\nhow long a "
+	    "write waits for another writer before it gives up with exit 3 "
+	    "(default 5000)\n"
 	    ".SH EXIT STATUS\n0 ok; 1 refused input or failed check; 2 usage; "
 	    "3 environment (database locked or unreadable, disk full, peer "
 	    "unreachable): try again later.\n");
@@ -289,16 +291,17 @@ cli_begin(struct cli *cli, struct sp_err *err)
 
 /*
  * cli_begin() for a command that only shows (complaint list and show,
- * metrics): on a database that cannot be written it shows what the file
- * holds, without recording what the reply window closed, and cli_commit()
- * then has nothing to commit.  Any other failure is cli_begin()'s.
+ * metrics): on a database that cannot be written now (read-only, or
+ * locked by a writer past the busy timeout) it shows what the file holds,
+ * without recording what the reply window closed, and cli_commit() then
+ * has nothing to commit.  Any other failure is cli_begin()'s.
  */
 int
 cli_begin_read(struct cli *cli, struct sp_err *err)
 {
 	if (cli_begin(cli, err) == 0)
 		return 0;
-	if (err->code != SPE_READONLY)
+	if (err->code != SPE_READONLY && err->code != SPE_LOCKED)
 		return -1;
 	sp_err_clear(err);
 	cli_close(cli);

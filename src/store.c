@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <sqlite3.h>
 
@@ -203,7 +204,18 @@ static int
 fail(struct store *s, int rc, const char *what, struct sp_err *err)
 {
 	const char	*path = s->path;
+	struct statvfs	 vfs;
 
+	/* A file system full or mounted read-only, as SQLite met it. */
+	if (s->db != NULL && ((rc & 0xff) == SQLITE_IOERR ||
+	    (rc & 0xff) == SQLITE_CANTOPEN)) {
+		if (sqlite3_system_errno(s->db) == ENOSPC ||
+		    sqlite3_system_errno(s->db) == EDQUOT)
+			rc = SQLITE_FULL;
+		else if (sqlite3_system_errno(s->db) == EROFS ||
+		    (statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)))
+			rc = SQLITE_READONLY;
+	}
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
