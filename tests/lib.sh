@@ -151,6 +151,7 @@ kill_nodes() {
 			umount "$km" 2>/dev/null || umount -l "$km"
 		done < "$T/.mounts"
 	fi
+	chmod -R u+w "$T" 2>/dev/null	# a test's read-only directories
 	rm -rf "$T"
 }
 trap kill_nodes EXIT
