@@ -347,7 +347,7 @@ busy_timeout(int *ms, struct sp_err *err)
 
 /*
  * Refuse to write into a damaged file (9): PRAGMA quick_check reads every
- * page once (about 1 s per GiB from the page cache, see the README), so
+ * page once (about 1.2 s per GiB from the page cache, see the README), so
  * only handles that may write pay for it.
  */
 static int
@@ -451,7 +451,8 @@ store_open(const char *path, int mode, struct sp_err *err)
 	    "PRAGMA trusted_schema = OFF;"
 	    "PRAGMA secure_delete = ON;"
 	    "PRAGMA cache_size = -16384;", err) == -1) {
-		if (mode != STORE_READ || err->code != SPE_READONLY)
+		if (mode != STORE_READ || err == NULL ||
+		    err->code != SPE_READONLY)
 			goto bad;
 		sp_err_clear(err);
 		if (reopen_immutable(s, err) == -1) {
