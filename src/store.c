@@ -46,6 +46,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -481,7 +482,24 @@ store_open(const char *path, int mode, struct sp_err *err)
 	return s;
 bad:
 	store_close(s);
+	/* Nothing was there: nothing stays, so that init can be retried. */
+	if (mode == STORE_CREATE)
+		store_remove(path);
 	return NULL;
+}
+
+void
+store_remove(const char *path)
+{
+	char	*p;
+
+	unlink(path);
+	p = xasprintf("%s-wal", path);
+	unlink(p);
+	free(p);
+	p = xasprintf("%s-shm", path);
+	unlink(p);
+	free(p);
 }
 
 void

@@ -31,6 +31,8 @@ struct store;
  */
 struct store	*store_open(const char *path, int mode, struct sp_err *);
 void		 store_close(struct store *);	/* NULL is fine */
+/* Remove a database that is not in use and its -wal and -shm. */
+void		 store_remove(const char *path);
 /* 0 for a handle opened STORE_READ: it may not begin a transaction. */
 int		 store_writable(const struct store *);
 int		 store_schema_version(struct store *);

@@ -56,6 +56,11 @@ if [ $is_root = 1 ] && mount_tmpfs "$T/full" 512k; then
 	    --db "$F" complaint file --title a --body b
 	expect "full disk: config set refused" 3 "simpul: config: $F: $full" \
 	    --db "$F" config set target.hours 48
+	N=$T/full/new.db
+	expect "full disk: init refused" 3 "simpul: init: $N: $full" \
+	    --db "$N" init --node 33.21 --name Demak --cert "$P/33.21.pem" \
+	    --key "$P/33.21.key" --ca "$P/ca.pem"
+	ok "... and leaves no file behind" test ! -e "$N" -a ! -e "$N-wal"
 	# 48 KiB left: the WAL index fits, three years of holidays do not
 	truncate -s -48K "$T/full/fill"
 	expect "nearly full disk: calendar load refused" 3 \
@@ -72,8 +77,11 @@ if [ $is_root = 1 ] && mount_tmpfs "$T/full" 512k; then
 	    "$("$SIMPUL" --db "$F" calendar list 2028 | grep -c libur)" = 366
 	expect "space freed: complaint file succeeds" 0 "" \
 	    --db "$F" complaint file --title a --body b
+	expect "space freed: init succeeds" 0 "" \
+	    --db "$N" init --node 33.21 --name Demak --cert "$P/33.21.pem" \
+	    --key "$P/33.21.key" --ca "$P/ca.pem"
 else
-	for i in 1 2 3 4 5 6 7 8 9 10; do
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13; do
 		skip "full disk point $i" "needs root to mount a tmpfs"
 	done
 fi
