@@ -87,7 +87,9 @@ static const struct cli_cmd cmds[] = {
 	  "forward hands ownership to a peer at once.  Reporter identity is "
 	  "shown only by show --reveal at the origin, and every reveal is "
 	  "logged.  Every command first closes, as of its deadline, each "
-	  "complaint whose reporter reply window ended.  SIMPUL_NOW sets now.",
+	  "complaint whose reporter reply window ended; list and show on a "
+	  "database that is read-only or locked show it as it is.  "
+	  "SIMPUL_NOW sets now.",
 	  cmd_complaint },
 	{ "channel",
 	  "list\nshow CODE\nrecut CODE SEQ\nresume CODE",
@@ -107,7 +109,8 @@ static const struct cli_cmd cmds[] = {
 	  "from the federation CA whose CN is a node this one knows, limits "
 	  "on body size, connections, idle time and rate, one log line per "
 	  "request.  Built so far: GET /v1/status.  The sync loop is not built "
-	  "yet: without --listen, serve exits 3.",
+	  "yet: without --listen, serve exits 3.  One serve per database: "
+	  "it holds a lock on DB.lock for its life, and a second one exits 3.",
 	  cmd_serve },
 	{ "metrics", "[--period P] [--national] [--format table|xml|json|csv]",
 	  "figures per period",
