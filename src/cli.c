@@ -87,7 +87,9 @@ static const struct cli_cmd cmds[] = {
 	  "forward hands ownership to a peer at once.  Reporter identity is "
 	  "shown only by show --reveal at the origin, and every reveal is "
 	  "logged.  Every command first closes, as of its deadline, each "
-	  "complaint whose reporter reply window ended.  SIMPUL_NOW sets now.",
+	  "complaint whose reporter reply window ended; list and show on a "
+	  "database that is read-only or locked show it as it is.  "
+	  "SIMPUL_NOW sets now.",
 	  cmd_complaint },
 	{ "channel",
 	  "list\nshow CODE\nrecut CODE SEQ\nresume CODE",
@@ -122,7 +124,8 @@ static const struct cli_cmd cmds[] = {
 	  "from the federation CA whose CN is a node this one knows, limits "
 	  "on body size, connections, idle time and rate, one log line per "
 	  "request.  Built so far: GET /v1/status.  The sync loop is not built "
-	  "yet: without --listen, serve exits 3.",
+	  "yet: without --listen, serve exits 3.  One serve per database: "
+	  "it holds a lock on DB.lock for its life, and a second one exits 3.",
 	  cmd_serve },
 	{ "metrics", "[--period P] [--national] [--format table|xml|json|csv]",
 	  "figures per period",
@@ -272,7 +275,9 @@ cli_man(FILE *f)
 	fprintf(f, ".SH ENVIRONMENT\n.TP\n.B SIMPUL_DB\nthe database "
 	    "when \\-\\-db is not given\n.TP\n.B SIMPUL_ACTOR\nwho acts, when "
 	    "\\-\\-actor is not given\n.TP\n.B SIMPUL_NOW\nan RFC 3339 time "
-	    "taken as now (tests)\n"
+	    "taken as now (tests)\n.TP\n.B SIMPUL_BUSY_TIMEOUT_MS\nhow long a "
+	    "write waits for another writer before it gives up with exit 3 "
+	    "(default 5000)\n"
 	    ".SH EXIT STATUS\n0 ok; 1 refused input or failed check; 2 usage; "
 	    "3 environment (database locked or unreadable, disk full, peer "
 	    "unreachable): try again later.\n");
@@ -316,9 +321,30 @@ cli_begin(struct cli *cli, struct sp_err *err)
 	return rc == -1 ? -1 : 0;
 }
 
+/*
+ * cli_begin() for a command that only shows (complaint list and show,
+ * metrics): on a database that cannot be written now (read-only, or
+ * locked by a writer past the busy timeout) it shows what the file holds,
+ * without recording what the reply window closed, and cli_commit() then
+ * has nothing to commit.  Any other failure is cli_begin()'s.
+ */
+int
+cli_begin_read(struct cli *cli, struct sp_err *err)
+{
+	if (cli_begin(cli, err) == 0)
+		return 0;
+	if (err->code != SPE_READONLY && err->code != SPE_LOCKED)
+		return -1;
+	sp_err_clear(err);
+	cli_close(cli);
+	return cli_store(cli, CLI_READ, err);
+}
+
 int
 cli_commit(struct cli *cli, struct sp_err *err)
 {
+	if (!store_writable(cli->store))
+		return 0;	/* cli_begin_read on a read-only file */
 	return store_commit(cli->store, err);
 }
 

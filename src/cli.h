@@ -43,6 +43,7 @@ int	 cli_store(struct cli *, int mode, struct sp_err *);
  * returns -1: cli_close() rolls back, so a refused command changes nothing.
  */
 int	 cli_begin(struct cli *, struct sp_err *);
+int	 cli_begin_read(struct cli *, struct sp_err *);
 int	 cli_commit(struct cli *, struct sp_err *);
 void	 cli_close(struct cli *);
 

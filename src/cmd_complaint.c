@@ -169,6 +169,16 @@ open_desk(struct cli *cli, struct desk *d, struct sp_err *err)
 	return desk_init(d, cli->store, cli->actor, util_now(), err);
 }
 
+/* The same for list and show: a read-only database is shown as it is. */
+static int
+open_desk_read(struct cli *cli, struct desk *d, struct sp_err *err)
+{
+	memset(d, 0, sizeof(*d));
+	if (cli_begin_read(cli, err) == -1)
+		return -1;
+	return desk_init(d, cli->store, cli->actor, util_now(), err);
+}
+
 static int
 nik_valid(const char *s)
 {
@@ -547,7 +557,8 @@ list(struct cli *cli, int argc, char **argv, struct sp_err *err)
 		return cli_usage_err("complaint", err, "unknown --channel '%s'",
 		    f.channel);
 	/* list writes what auto-close found, before it reads. */
-	if (open_desk(cli, &d, err) == -1 || desk_autoclose(&d, err) == -1)
+	if (open_desk_read(cli, &d, err) == -1 ||
+	    desk_autoclose(&d, err) == -1)
 		goto out;
 	memset(&l, 0, sizeof(l));
 	l.d = &d;
@@ -766,7 +777,9 @@ show(struct cli *cli, int argc, char **argv, struct sp_err *err)
 	if (parse(argc, argv, O_REVEAL | O_FORMAT, 0, 1, &a, err) == -1)
 		return -1;
 	reveal = (a.given & O_REVEAL) != 0;
-	if (open_desk(cli, &d, err) == -1 || desk_autoclose(&d, err) == -1 ||
+	/* A reveal is logged: it needs a database it can write. */
+	if ((reveal ? open_desk(cli, &d, err) : open_desk_read(cli, &d,
+	    err)) == -1 || desk_autoclose(&d, err) == -1 ||
 	    desk_load(&d, a.id, &s, err) == -1)
 		goto out;
 	if (reveal && strcmp(s.origin, d.node) != 0) {

@@ -124,7 +124,7 @@ cmd_init(struct cli *cli, int argc, char **argv, struct sp_err *err)
 	    settings_init(cli->store, &id, err) == -1 ||
 	    store_commit(cli->store, err) == -1) {
 		cli_close(cli);
-		unlink(cli->db);
+		store_remove(cli->db);
 		goto out;
 	}
 	print_node(&id, cli->db, &ci);

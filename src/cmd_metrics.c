@@ -208,7 +208,7 @@ compute(struct cli *cli, const char *period, enum out_kind kind,
 
 	memset(&d, 0, sizeof(d));
 	memset(&fig, 0, sizeof(fig));
-	if (cli_begin(cli, err) == -1 ||
+	if (cli_begin_read(cli, err) == -1 ||
 	    desk_init(&d, cli->store, cli->actor, util_now(), err) == -1)
 		goto out;
 	if (period == NULL)

@@ -6,10 +6,15 @@
  */
 #include "config.h"
 
+#include <sys/file.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -42,6 +47,7 @@ struct serve {
 	struct loop	*loop;
 	struct tls_ctx	*tls;
 	struct server	*srv;
+	int		 lockfd;	/* DB.lock, flocked for our life */
 };
 
 /* The peer must be a node this one knows; else 403 and nothing more. */
@@ -119,6 +125,52 @@ on_status(struct server_req *r, void *arg)
 	free(body);
 }
 
+/*
+ * One serve per database: an exclusive flock on DB.lock beside it, held
+ * until the process ends however it ends (the kernel drops the lock of a
+ * killed process), so a stale file never blocks a restart.  The file
+ * holds the pid of the serve that holds the lock, for the refusal.  CLI
+ * commands do not take it: SQLite's own locking orders their writes.
+ */
+static int
+serve_lock(struct serve *sv, struct sp_err *err)
+{
+	char		*path, pid[24];
+	ssize_t		 n;
+	int		 rc = -1;
+
+	path = xasprintf("%s.lock", sv->cli->db);
+	if ((sv->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) ==
+	    -1) {
+		sp_errf(err, errno == EROFS || errno == EACCES ? SPE_READONLY :
+		    SPE_IO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (flock(sv->lockfd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK) {
+			sp_errf(err, SPE_IO, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		n = pread(sv->lockfd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		sp_errf(err, SPE_LOCKED, "another simpul serve is running on "
+		    "%s (pid %s)", sv->cli->db, pid[0] ? pid : "unknown");
+		goto out;
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(sv->lockfd, 0) == -1 ||
+	    pwrite(sv->lockfd, pid, n, 0) != n) {
+		sp_errf(err, errno == ENOSPC ? SPE_FULL : SPE_IO, "%s: %s",
+		    path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(path);
+	return rc;
+}
+
 static int
 serve_start(struct serve *sv, const char *listen, struct sp_err *err)
 {
@@ -126,6 +178,7 @@ serve_start(struct serve *sv, const char *listen, struct sp_err *err)
 
 	cfg.listen = listen;
 	if (cli_store(sv->cli, CLI_WRITE, err) == -1 ||
+	    serve_lock(sv, err) == -1 ||
 	    node_load(sv->cli->store, NODE_KEYS, &sv->node, err) == -1 ||
 	    (sv->loop = loop_new(err)) == NULL ||
 	    (sv->tls = tls_server_new(sv->node.cert, sv->node.dkey,
@@ -143,6 +196,8 @@ serve_stop(struct serve *sv)
 	tls_free(sv->tls);
 	loop_free(sv->loop);
 	node_clear(&sv->node);
+	if (sv->lockfd != -1)
+		close(sv->lockfd);	/* and the flock with it */
 }
 
 int
@@ -152,7 +207,7 @@ cmd_serve(struct cli *cli, int argc, char **argv, struct sp_err *err)
 		{ "listen", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct serve	 sv = { .cli = cli };
+	struct serve	 sv = { .cli = cli, .lockfd = -1 };
 	const char	*listen = NULL;
 	int		 c, rc = -1, signo;
 

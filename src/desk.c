@@ -254,6 +254,9 @@ desk_autoclose(struct desk *d, struct sp_err *err)
 {
 	struct autoclose	 a = { d, err, 0 };
 
+	/* A read-only database is shown as it is (cli_begin_read). */
+	if (!store_writable(d->store))
+		return 0;
 	/* Ten working days are never fewer than ten calendar days. */
 	if (store_complaint_reply_due(d->store, d->node,
 	    d->now - (int64_t)CLOCK_REPLY_WD * 86400, autoclose_one, &a,

@@ -38,6 +38,9 @@ enum sp_code {
 	SPE_IO,			/* file system */
 	SPE_STORE,		/* SQLite failed */
 	SPE_LOCKED,		/* database busy or locked */
+	SPE_FULL,		/* the disk holding the database is full */
+	SPE_READONLY,		/* the database may not be written */
+	SPE_DAMAGED,		/* the database file is corrupt or not one */
 	SPE_NO_DB,		/* no database, or not initialised */
 	SPE_RECOVERING,		/* writes refused until recover is done */
 	SPE_NET,		/* transport failed */

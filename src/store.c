@@ -28,25 +28,36 @@
  *     cache of the fold of its events, rewritten with every event.
  * (8) Reporter identity is erased for good: secure_delete zeroes the
  *     freed bytes, and a commit that erased one empties the WAL
- *     (store_checkpoint) so that no older page image keeps it. * (9) Batches are kept as their exact bytes (batch_out, batch_in) and
+ *     (store_checkpoint) so that no older page image keeps it.
+ * (9) A handle that may write first passes PRAGMA quick_check: nothing
+ *     is ever written into a damaged file.  Every SQLite failure of the
+ *     environment (locked, disk full, read-only, damaged) becomes its own
+ *     sp_err code with one line that names the file (fail()).
+ * (10) A file SQLite opened read-only is refused to writers at open, so a
+ *     write command fails before it does any work.
+ *     (store_checkpoint) so that no older page image keeps it.
+ * (11) Batches are kept as their exact bytes (batch_out, batch_in) and
  *     receipts likewise (receipt_out, batch_out.receipt): never rebuilt.
- * (10) Per channel and direction one live copy per seq: the unique
+ * (12) Per channel and direction one live copy per seq: the unique
  *     indexes batch_out_live (a re-cut marks the old copy replaced first)
  *     and batch_in_seq (equivocation evidence is kept beside, not in it).
- * (11) An outbox row or an owed receipt leaves in the transaction that
+ * (13) An outbox row or an owed receipt leaves in the transaction that
  *     stores the batch carrying it; the channel's seq and digest move in
  *     that same transaction (sync.c invariant 1).
- * (12) A held event stays in held, never in event, until its history is
+ * (14) A held event stays in held, never in event, until its history is
  *     there; it points at the stored batch that brought it.
  */
 #include "config.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -60,6 +71,7 @@
 
 struct store {
 	sqlite3		*db;
+	char		*path;		/* as given, for messages */
 	int		 mode;
 	int		 committing;	/* (4): set only inside store_commit */
 	int		 erased;	/* (8): identity erased in this tx */
@@ -273,25 +285,50 @@ static int	 step_done(struct store *, sqlite3_stmt *, const char *,
 static int	 commit_hook(void *);
 static int	 migrate(struct store *, struct sp_err *);
 
-/* Translate a SQLite failure; always returns -1. */
+/*
+ * Translate a SQLite failure; always returns -1.  The faults of the
+ * environment (DESIGN §8, exit 3) get one line that names the file and
+ * says what to do; a failed statement was rolled back, so each also
+ * means that nothing was written.
+ */
 static int
 fail(struct store *s, int rc, const char *what, struct sp_err *err)
 {
-	enum sp_code	 code = SPE_STORE;
+	const char	*path = s->path;
+	struct statvfs	 vfs;
 
+	/* A file system full or mounted read-only, as SQLite met it. */
+	if (s->db != NULL && ((rc & 0xff) == SQLITE_IOERR ||
+	    (rc & 0xff) == SQLITE_CANTOPEN)) {
+		if (sqlite3_system_errno(s->db) == ENOSPC ||
+		    sqlite3_system_errno(s->db) == EDQUOT)
+			rc = SQLITE_FULL;
+		else if (sqlite3_system_errno(s->db) == EROFS ||
+		    (statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)))
+			rc = SQLITE_READONLY;
+	}
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		code = SPE_LOCKED;
-		break;
+		return sp_errf(err, SPE_LOCKED, "%s: the database is locked, "
+		    "try again later", path);
+	case SQLITE_FULL:
+		return sp_errf(err, SPE_FULL, "%s: the disk is full, nothing "
+		    "was written: free some space and try again", path);
+	case SQLITE_READONLY:
+		return sp_errf(err, SPE_READONLY, "%s: the database is "
+		    "read-only, nothing was written", path);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return sp_errf(err, SPE_DAMAGED, "%s: the database is "
+		    "damaged: restore the latest simpul backup", path);
 	case SQLITE_CONSTRAINT:
-		code = SPE_INVALID;
-		break;
+		return sp_errf(err, SPE_INVALID, "%s: %s", what,
+		    sqlite3_errmsg(s->db));
 	default:
-		break;
+		return sp_errf(err, SPE_STORE, "%s: %s", what,
+		    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 	}
-	return sp_errf(err, code, "%s: %s", what,
-	    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 }
 
 static int
@@ -378,14 +415,107 @@ migrate(struct store *s, struct sp_err *err)
 	return store_commit(s, err);
 }
 
+/*
+ * The busy timeout: how long a writer waits for another one before the
+ * command gives up with SPE_LOCKED.  SIMPUL_BUSY_TIMEOUT_MS overrides the
+ * default (tests, or an operator who would rather wait longer).
+ */
+static int
+busy_timeout(int *ms, struct sp_err *err)
+{
+	const char	*e = getenv("SIMPUL_BUSY_TIMEOUT_MS");
+	long long	 v;
+
+	*ms = STORE_BUSY_TIMEOUT_MS;
+	if (e == NULL || *e == '\0')
+		return 0;
+	if (util_parse_int(e, 0, 3600 * 1000, &v, "SIMPUL_BUSY_TIMEOUT_MS",
+	    err) == -1)
+		return -1;
+	*ms = (int)v;
+	return 0;
+}
+
+/*
+ * Refuse to write into a damaged file (9): PRAGMA quick_check reads every
+ * page once (about 1.2 s per GiB from the page cache, see the README), so
+ * only handles that may write pay for it.
+ */
+static int
+quick_check(struct store *s, struct sp_err *err)
+{
+	sqlite3_stmt	*st;
+	const char	*v;
+	int		 rc, ok;
+
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return fail(s, rc, "quick_check", err);
+	rc = sqlite3_step(st);
+	v = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+	ok = v != NULL && strcmp(v, "ok") == 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return fail(s, rc, "quick_check", err);
+	if (!ok)
+		return fail(s, SQLITE_CORRUPT, "quick_check", err);
+	return 0;
+}
+
+/*
+ * A reader of a file in a directory it may not write cannot make the WAL
+ * index (-shm) that SQLite needs (notes/libraries.md §3).  When no -wal is
+ * there, no writer is at work either, and the file is read as immutable.
+ * Returns 0 with a new s->db, or -1 with err filled.
+ */
+static int
+reopen_immutable(struct store *s, struct sp_err *err)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	struct stat		 sb;
+	char			*uri, *wal, *q;
+	const char		*p;
+	int			 rc;
+
+	wal = xasprintf("%s-wal", s->path);
+	rc = stat(wal, &sb);
+	free(wal);
+	if (rc == 0 || errno != ENOENT)
+		return -1;
+	uri = q = xmalloc(strlen(s->path) * 3 + 32);
+	q = stpcpy(q, "file:");
+	for (p = s->path; *p != '\0'; p++) {
+		if (isalnum((unsigned char)*p) || strchr("/._-~", *p) != NULL)
+			*q++ = *p;
+		else {
+			*q++ = '%';
+			*q++ = hex[(unsigned char)*p >> 4];
+			*q++ = hex[*p & 0xf];
+		}
+	}
+	strcpy(q, "?immutable=1");
+	sqlite3_close(s->db);
+	rc = sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	free(uri);
+	if (rc != SQLITE_OK)
+		return fail(s, rc, s->path, err);
+	sqlite3_extended_result_codes(s->db, 1);
+	return exec(s, "PRAGMA foreign_keys = ON;"
+	    "PRAGMA trusted_schema = OFF;"
+	    "PRAGMA cache_size = -16384;", err);
+}
+
 struct store *
 store_open(const char *path, int mode, struct sp_err *err)
 {
 	struct store	*s;
 	struct stat	 sb;
 	int		 flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-	int		 rc;
+	int		 rc, ms;
 
+	if (busy_timeout(&ms, err) == -1)
+		return NULL;
 	if (mode == STORE_CREATE) {
 		if (stat(path, &sb) == 0) {
 			sp_errf(err, SPE_EXISTS, "%s already exists", path);
@@ -398,25 +528,43 @@ store_open(const char *path, int mode, struct sp_err *err)
 		return NULL;
 	}
 	s = xcalloc(1, sizeof(*s));
+	s->path = xstrdup(path);
 	s->mode = mode;
 	if ((rc = sqlite3_open_v2(path, &s->db, flags, NULL)) != SQLITE_OK) {
 		fail(s, rc, path, err);
 		goto bad;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_timeout(s->db, ms);
 	if (exec(s, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = FULL;"
 	    "PRAGMA foreign_keys = ON;"
 	    "PRAGMA trusted_schema = OFF;"
 	    "PRAGMA secure_delete = ON;"
-	    "PRAGMA cache_size = -16384;", err) == -1)
-		goto bad;
+	    "PRAGMA cache_size = -16384;", err) == -1) {
+		if (mode != STORE_READ || err == NULL ||
+		    err->code != SPE_READONLY)
+			goto bad;
+		sp_err_clear(err);
+		if (reopen_immutable(s, err) == -1) {
+			fail(s, SQLITE_READONLY, path, err);
+			goto bad;
+		}
+	}
 	/* An unrelated SQLite file is not a simpul database. */
 	if (mode != STORE_CREATE && store_schema_version(s) == 0) {
 		sp_errf(err, SPE_NO_DB, "%s is not a simpul database "
 		    "(create one with simpul init)", path);
 		goto bad;
+	}
+	if (mode == STORE_WRITE) {
+		/* (10): a file we may not write is refused before any work. */
+		if (sqlite3_db_readonly(s->db, "main") == 1) {
+			fail(s, SQLITE_READONLY, path, err);
+			goto bad;
+		}
+		if (quick_check(s, err) == -1)
+			goto bad;
 	}
 	sqlite3_commit_hook(s->db, commit_hook, s);
 	if (mode != STORE_READ && migrate(s, err) == -1)
@@ -424,7 +572,24 @@ store_open(const char *path, int mode, struct sp_err *err)
 	return s;
 bad:
 	store_close(s);
+	/* Nothing was there: nothing stays, so that init can be retried. */
+	if (mode == STORE_CREATE)
+		store_remove(path);
 	return NULL;
+}
+
+void
+store_remove(const char *path)
+{
+	char	*p;
+
+	unlink(path);
+	p = xasprintf("%s-wal", path);
+	unlink(p);
+	free(p);
+	p = xasprintf("%s-shm", path);
+	unlink(p);
+	free(p);
 }
 
 void
@@ -440,7 +605,14 @@ store_close(struct store *s)
 	if (s->db != NULL && !sqlite3_get_autocommit(s->db))
 		store_rollback(s);
 	sqlite3_close(s->db);
+	free(s->path);
 	free(s);
+}
+
+int
+store_writable(const struct store *s)
+{
+	return s->mode != STORE_READ;
 }
 
 int

@@ -18,14 +18,24 @@ struct store;
 #define STORE_WRITE	1
 #define STORE_CREATE	2	/* a new file; refused if one exists */
 
+/* How long a writer waits for another (SIMPUL_BUSY_TIMEOUT_MS overrides). */
+#define STORE_BUSY_TIMEOUT_MS	5000
+
 /*
  * Open (or with STORE_CREATE, create and migrate) the database at path.
  * Returns a new handle, freed with store_close(), or NULL with err filled:
  * SPE_NO_DB when there is none, SPE_EXISTS when creating over one,
- * SPE_STORE or SPE_LOCKED otherwise.
+ * SPE_READONLY when STORE_WRITE cannot write it, SPE_DAMAGED when it is
+ * corrupt (STORE_WRITE runs PRAGMA quick_check first), SPE_LOCKED,
+ * SPE_FULL or SPE_STORE otherwise.  Any later call may fail with the same
+ * codes of the environment.
  */
 struct store	*store_open(const char *path, int mode, struct sp_err *);
 void		 store_close(struct store *);	/* NULL is fine */
+/* Remove a database that is not in use and its -wal and -shm. */
+void		 store_remove(const char *path);
+/* 0 for a handle opened STORE_READ: it may not begin a transaction. */
+int		 store_writable(const struct store *);
 int		 store_schema_version(struct store *);
 
 /* BEGIN IMMEDIATE, recording the caller for diagnostics. */
