@@ -113,17 +113,33 @@ static const struct cli_cmd cmds[] = {
 	  "receipt-SIGNER-FROM-TO-SEQ-N.xml.  --from and --to keep the "
 	  "batches of those channels.  `simpul audit` reads the directory.",
 	  cmd_archive },
-	{ "status", "",
-	  "this node and its channels", NULL, NULL },
+	{ "status", "[--format table|json|xml]",
+	  "this node and its channels",
+	  "This node, then one line per peer: its URL, the last seq cut "
+	  "(sent), acknowledged and received, events queued, batches not "
+	  "yet acknowledged, its items held here, our items it refused, and "
+	  "the channel's last error.  The same data as GET /v1/status.",
+	  cmd_sync_status },
 	{ "sync", "[--peer CODE]",
-	  "push outboxes, pull inboxes, once", NULL, NULL },
+	  "push outboxes, pull inboxes, once",
+	  "One round over mutual-TLS HTTPS with each peer that has a URL (or "
+	  "only CODE): cut the outbox into signed, stored batches, POST every "
+	  "stored batch not yet acknowledged in seq order and record each "
+	  "receipt, then pull this node's inbox from the peer (GET "
+	  "/v1/batches) until it has nothing more, each batch received as "
+	  "import would, and push again the receipts owed for what came.  "
+	  "One line per peer.  Exit 0 when every peer synced, 3 when one was "
+	  "unreachable (everything stays stored: run it again), 1 when "
+	  "something was refused (the channel's last error says what).",
+	  cmd_sync_status },
 	{ "serve", "[--listen ADDR:PORT]",
 	  "sync loop, and an HTTPS server if --listen, until SIGTERM",
 	  "With --listen, this node's HTTPS endpoint on ADDR:PORT (port 0 "
 	  "picks one, logged at start): mutual TLS 1.2+, a client certificate "
 	  "from the federation CA whose CN is a node this one knows, limits "
 	  "on body size, connections, idle time and rate, one log line per "
-	  "request.  Built so far: GET /v1/status.  The sync loop is not built "
+	  "request.  Built so far: GET /v1/status, POST /v1/batches and "
+	  "GET /v1/batches (see the README).  The sync loop is not built "
 	  "yet: without --listen, serve exits 3.  One serve per database: "
 	  "it holds a lock on DB.lock for its life, and a second one exits 3.",
 	  cmd_serve },

@@ -61,6 +61,7 @@ int	 cmd_category(struct cli *, int, char **, struct sp_err *);
 int	 cmd_backup(struct cli *, int, char **, struct sp_err *);
 int	 cmd_peer(struct cli *, int, char **, struct sp_err *);
 int	 cmd_serve(struct cli *, int, char **, struct sp_err *);
+int	 cmd_sync_status(struct cli *, int, char **, struct sp_err *);
 int	 cmd_complaint(struct cli *, int, char **, struct sp_err *);
 int	 cmd_verify(struct cli *, int, char **, struct sp_err *);
 int	 cmd_exchange(struct cli *, int, char **, struct sp_err *);

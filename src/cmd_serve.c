@@ -18,14 +18,19 @@
 
 #include <curl/curl.h>
 
+#include "batch.h"
 #include "cli.h"
+#include "dsig.h"
 #include "err.h"
 #include "fmt.h"
 #include "log.h"
 #include "loop.h"
 #include "node.h"
+#include "recv.h"
 #include "server.h"
+#include "status.h"
 #include "store.h"
+#include "sync.h"
 #include "tls.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -48,6 +53,8 @@ struct serve {
 	struct tls_ctx	*tls;
 	struct server	*srv;
 	int		 lockfd;	/* DB.lock, flocked for our life */
+	struct sync_conf conf;
+	struct recv_ctx	 ctx;
 };
 
 /* The peer must be a node this one knows; else 403 and nothing more. */
@@ -66,31 +73,20 @@ known_peer(struct serve *sv, struct server_req *r)
 	return 0;
 }
 
-static int
-status_peer(void *arg, const struct store_peer *p, const char *pins)
-{
-	struct fmt	*w = arg;
-
-	(void)pins;
-	fmt_obj_begin(w, "peer");
-	fmt_str(w, "code", p->code);
-	fmt_str(w, "url", p->url);
-	fmt_obj_end(w, "peer");
-	return 0;
-}
-
-/* GET /v1/status: this node, for peers and monitoring (JSON or XML). */
+/* GET /v1/status: this node and its channels (JSON or XML). */
 static void
 on_status(struct server_req *r, void *arg)
 {
-	struct serve	*sv = arg;
-	struct sp_err	 err = { 0 };
-	struct fmt	 w;
-	const char	*want = server_req_query(r, "format");
-	enum fmt_kind	 kind = FMT_JSON;
-	char		*body = NULL;
-	size_t		 len = 0;
-	FILE		*f;
+	struct serve		*sv = arg;
+	struct sp_err		 err = { 0 };
+	struct status_chan	*c = NULL;
+	struct fmt		 w;
+	const char		*want = server_req_query(r, "format");
+	enum fmt_kind		 kind = FMT_JSON;
+	char			*body = NULL;
+	size_t			 len = 0;
+	int			 n = 0;
+	FILE			*f;
 
 	if (!known_peer(sv, r))
 		return;
@@ -100,26 +96,16 @@ on_status(struct server_req *r, void *arg)
 		server_reply_err(r, &err);
 		return;
 	}
-	if ((f = open_memstream(&body, &len)) == NULL)
-		fatal("open_memstream");
-	fmt_init(&w, f, kind);
-	fmt_obj_begin(&w, "status");
-	fmt_str(&w, "node", sv->node.code);
-	fmt_str(&w, "name", sv->node.name);
-	fmt_str(&w, "role", sv->node.is_hub ? "hub" : "regency");
-	fmt_str(&w, "instance", sv->node.instance);
-	fmt_time(&w, "time", util_now(), sv->node.offset);
-	fmt_list_begin(&w, "peers", "peer");
-	if (store_peer_each(sv->cli->store, status_peer, &w, &err) == -1) {
-		fclose(f);
-		free(body);
+	if (status_collect(sv->cli->store, &c, &n, &err) == -1) {
 		server_reply_err(r, &err);
 		return;
 	}
-	fmt_list_end(&w, "peers");
-	fmt_obj_end(&w, "status");
-	fmt_end(&w);
+	if ((f = open_memstream(&body, &len)) == NULL)
+		fatal("open_memstream");
+	fmt_init(&w, f, kind);
+	status_write(&w, &sv->node, util_now(), c, n);
 	fclose(f);
+	status_free(c, n);
 	server_reply(r, 200, kind == FMT_JSON ? "application/json" :
 	    "application/xml", body, len);
 	free(body);
@@ -171,6 +157,139 @@ out:
 	return rc;
 }
 
+/*
+ * POST /v1/batches: a batch for this node, straight from its author (the
+ * client's CN must be the batch's from: relaying is the hub's).  The same
+ * receiver as import, at this server's clock.  200 with the signed final
+ * receipt; 200 and no body for a batch of receipts only (it earns none);
+ * else the error table's status, a 409 with X-Simpul-Expected-Seq.
+ */
+static void
+on_batch_post(struct server_req *r, void *arg)
+{
+	struct serve		*sv = arg;
+	struct sp_err		 err = { 0 };
+	struct recv_outcome	 o;
+	struct recv_ctx		 ctx;
+	const uint8_t		*body;
+	const char		*peer = server_req_peer(r);
+	size_t			 len;
+	char			 num[32];
+
+	if (!known_peer(sv, r))
+		return;
+	body = server_req_body(r, &len);
+	ctx = sv->ctx;
+	ctx.pusher = peer;
+	if (recv_batch(sv->cli->store, &ctx, body, len, util_now(), &o,
+	    &err) == -1) {
+		if (err.code == SPE_SEQ_GAP || err.code == SPE_PREV ||
+		    err.code == SPE_EQUIVOCATION) {
+			snprintf(num, sizeof(num), "%lld",
+			    (long long)o.expected);
+			server_req_header(r, "X-Simpul-Expected-Seq", num);
+		}
+		log_info("%s: batch from %s refused: %s: %s", sv->node.code,
+		    peer, sp_code_name(err.code), err.msg);
+		server_reply_err(r, &err);
+	} else
+		server_reply(r, 200, "application/xml", o.receipt,
+		    o.receipt != NULL ? o.receipt_len : 0);
+	recv_outcome_clear(&o);
+}
+
+struct pull {
+	int64_t		 after;
+	uint8_t		*bytes;
+	size_t		 len;
+};
+
+static int
+pull_one(void *arg, const struct store_batch *b)
+{
+	struct pull	*p = arg;
+
+	if (p->bytes != NULL || b->seq <= p->after)
+		return 0;
+	p->bytes = xmalloc(b->len);
+	memcpy(p->bytes, b->bytes, b->len);
+	p->len = b->len;
+	return 0;
+}
+
+/*
+ * GET /v1/batches?from=THIS&to=CN&after=SEQ: the next batch this node
+ * stored for the client after SEQ, its exact bytes, or 204.  from and to
+ * default to this node and the client; another from (relay, recovery) is
+ * not built yet.
+ */
+static void
+on_batch_get(struct server_req *r, void *arg)
+{
+	struct serve	*sv = arg;
+	struct sp_err	 err = { 0 };
+	struct pull	 p = { 0, NULL, 0 };
+	const char	*peer = server_req_peer(r);
+	const char	*from = server_req_query(r, "from");
+	const char	*to = server_req_query(r, "to");
+	const char	*after = server_req_query(r, "after");
+	long long	 n;
+	int		 k;
+
+	if (!known_peer(sv, r))
+		return;
+	if (to != NULL && strcmp(to, peer) != 0) {
+		sp_errf(&err, SPE_PERMISSION, "%s may not pull the batches "
+		    "for %s", peer, to);
+		goto bad;
+	}
+	if (from != NULL && strcmp(from, sv->node.code) != 0) {
+		sp_errf(&err, SPE_NOT_BUILT, "%s holds only its own batches "
+		    "(relay and recovery are not built yet)", sv->node.code);
+		goto bad;
+	}
+	if (after == NULL || util_parse_int(after, 0, INT64_MAX / 2, &n,
+	    "after", &err) == -1) {
+		sp_err_clear(&err);
+		sp_errf(&err, SPE_USAGE, "after=SEQ is required");
+		goto bad;
+	}
+	p.after = n;
+	if (store_batch_out_each(sv->cli->store, peer, n + 1, pull_one, &p,
+	    &err) == -1)
+		goto bad;
+	/* Nothing stored after it: cut what is queued, stored before sent. */
+	if (p.bytes == NULL) {
+		if (store_begin(sv->cli->store, &err) == -1)
+			goto bad;
+		if (sync_cut(sv->cli->store, &sv->conf, peer, util_now(), &k,
+		    &err) == -1 || store_commit(sv->cli->store, &err) == -1) {
+			store_rollback(sv->cli->store);
+			goto bad;
+		}
+		if (k > 0 && store_batch_out_each(sv->cli->store, peer, n + 1,
+		    pull_one, &p, &err) == -1)
+			goto bad;
+	}
+	if (p.bytes == NULL)
+		server_reply(r, 204, "application/xml", "", 0);
+	else
+		server_reply(r, 200, "application/xml", p.bytes, p.len);
+	free(p.bytes);
+	return;
+bad:
+	server_reply_err(r, &err);
+}
+
+static void
+on_batches(struct server_req *r, void *arg)
+{
+	if (server_req_method(r) == SERVER_POST)
+		on_batch_post(r, arg);
+	else
+		on_batch_get(r, arg);
+}
+
 static int
 serve_start(struct serve *sv, const char *listen, struct sp_err *err)
 {
@@ -183,9 +302,21 @@ serve_start(struct serve *sv, const char *listen, struct sp_err *err)
 	    (sv->loop = loop_new(err)) == NULL ||
 	    (sv->tls = tls_server_new(sv->node.cert, sv->node.dkey,
 	    sv->node.ca, sv->node.crl, err)) == NULL ||
+	    dsig_init(err) == -1 ||
+	    sync_conf_load(sv->cli->store, &sv->conf, SYNC_KEY | SYNC_TRUST,
+	    err) == -1 ||
 	    (sv->srv = server_new(sv->loop, sv->tls, &cfg, err)) == NULL)
 		return -1;
+	sv->ctx.node = sv->conf.node;
+	sv->ctx.instance = sv->conf.instance;
+	sv->ctx.hub = sv->conf.hub;
+	sv->ctx.offset = sv->conf.offset;
+	sv->ctx.trust = sv->conf.trust;
+	sv->ctx.key = sv->conf.key;
+	batch_limits_default(&sv->ctx.limits);
 	server_route(sv->srv, SERVER_GET, "/v1/status", on_status, sv);
+	server_route(sv->srv, SERVER_POST | SERVER_GET, "/v1/batches",
+	    on_batches, sv);
 	return 0;
 }
 
@@ -195,6 +326,7 @@ serve_stop(struct serve *sv)
 	server_free(sv->srv);
 	tls_free(sv->tls);
 	loop_free(sv->loop);
+	sync_conf_clear(&sv->conf);
 	node_clear(&sv->node);
 	if (sv->lockfd != -1)
 		close(sv->lockfd);	/* and the flock with it */

@@ -161,6 +161,25 @@ recv_validate_schema(struct recv_job *j, struct sp_err *err)
 	return 0;
 }
 
+/*
+ * Straight from its author (a direct POST, a pull from a peer): the
+ * client's CN, or the peer pulled from, must be the batch's from.  A
+ * replay is judged too, so its receipt goes only there.
+ */
+static int
+recv_check_pusher(struct recv_job *j, struct sp_err *err)
+{
+	if (j->ctx->pusher == NULL)
+		return 0;
+	if (j->b == NULL && (recv_parse(j, err) == -1 ||
+	    recv_validate_schema(j, err) == -1))
+		return -1;
+	if (strcmp(j->h->from, j->ctx->pusher) != 0)
+		return sp_errf(err, SPE_PERMISSION, "%s may not push a batch "
+		    "from %s", j->ctx->pusher, j->h->from);
+	return 0;
+}
+
 static int
 recv_verify_signature(struct recv_job *j, struct sp_err *err)
 {
@@ -584,10 +603,15 @@ recv_batch(struct store *s, const struct recv_ctx *ctx, const uint8_t *bytes,
 	snprintf(out->digest, sizeof(out->digest), "%s", j.digest);
 	if ((r = recv_check_replay(&j, err)) != 0) {
 		rc = r == 1 ? 0 : -1;
+		if (rc == 0 && recv_check_pusher(&j, err) == -1) {
+			recv_outcome_clear(out);
+			rc = -1;
+		}
 		goto out;
 	}
 	if (recv_check_size(&j, err) == -1 || recv_parse(&j, err) == -1 ||
 	    recv_validate_schema(&j, err) == -1 ||
+	    recv_check_pusher(&j, err) == -1 ||
 	    recv_verify_signature(&j, err) == -1)
 		goto out;
 	if (store_begin(s, err) == -1)

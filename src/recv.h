@@ -25,6 +25,9 @@ struct recv_ctx {
 	int			 offset;	/* its zone */
 	const struct trust	*trust;		/* CA and CRL */
 	const struct dsig_key	*key;		/* signs the receipts */
+	/* The node the batch must come from: a POST's client CN, the peer
+	 * pulled from; NULL (import) for any. */
+	const char		*pusher;
 	struct batch_limits	 limits;
 };
 

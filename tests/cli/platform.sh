@@ -12,7 +12,7 @@ DB=$T/demak.db
 # --- the frame -----------------------------------------------------------
 run --help
 golden "--help lists every subcommand" "$G/help.out"
-for c in recover status sync; do
+for c in recover; do
 	expect "$c is listed as not built and exits 3" 3 \
 	    "simpul: $c: not built yet in this version" --db "$DB" $c
 done

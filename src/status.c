@@ -1,0 +1,141 @@
+/*
+ * status.c: a node's channels gathered from the store, for peers
+ * (GET /v1/status) and people (simpul status).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "fmt.h"
+#include "node.h"
+#include "status.h"
+#include "store.h"
+#include "xmalloc.h"
+
+struct collect {
+	struct status_chan	*c;
+	int			 n;
+};
+
+static int
+add_peer(void *arg, const struct store_peer *p, const char *pins)
+{
+	struct collect		*x = arg;
+	struct status_chan	*c;
+
+	(void)pins;
+	x->c = xreallocarray(x->c, x->n + 1, sizeof(*x->c));
+	c = &x->c[x->n++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->peer, sizeof(c->peer), "%s", p->code);
+	c->url = p->url ? xstrdup(p->url) : NULL;
+	return 0;
+}
+
+static int
+count_out(void *arg, const struct store_batch *b)
+{
+	struct status_chan	*c = arg;
+
+	c->refused += b->refused;
+	if (strcmp(b->state, "stored") == 0 && b->seq > c->head)
+		c->unacked++;
+	return 0;
+}
+
+static void
+keep_error(struct status_chan *c, const char *e)
+{
+	if (e == NULL || c->error != NULL)
+		return;
+	c->error = xstrdup(e);
+}
+
+int
+status_collect(struct store *s, struct status_chan **out, int *n,
+    struct sp_err *err)
+{
+	struct collect		 x = { NULL, 0 };
+	struct store_channel	 ch;
+	struct status_chan	*c;
+	int			 i;
+
+	*out = NULL;
+	*n = 0;
+	if (store_peer_each(s, add_peer, &x, err) == -1)
+		goto bad;
+	for (i = 0; i < x.n; i++) {
+		c = &x.c[i];
+		if (store_channel_get(s, c->peer, 1, &ch, err) == -1)
+			goto bad;
+		c->sent = ch.seq;
+		c->acked = ch.acked;
+		c->head = ch.head;
+		keep_error(c, ch.error);
+		if (store_channel_get(s, c->peer, 0, &ch, err) == -1)
+			goto bad;
+		c->received = ch.seq;
+		c->halted = ch.halted;
+		keep_error(c, ch.error);
+		if ((c->queued = store_outbox_count(s, c->peer, err)) == -1 ||
+		    (c->held = store_held_count(s, c->peer, err)) == -1 ||
+		    store_batch_out_each(s, c->peer, 1, count_out, c,
+		    err) == -1)
+			goto bad;
+	}
+	*out = x.c;
+	*n = x.n;
+	return 0;
+bad:
+	status_free(x.c, x.n);
+	return -1;
+}
+
+void
+status_free(struct status_chan *c, int n)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++) {
+		free(c[i].url);
+		free(c[i].error);
+	}
+	free(c);
+}
+
+void
+status_write(struct fmt *w, const struct node *nd, int64_t now,
+    const struct status_chan *c, int n)
+{
+	int	 i;
+
+	fmt_obj_begin(w, "status");
+	fmt_str(w, "node", nd->code);
+	fmt_str(w, "name", nd->name);
+	fmt_str(w, "role", nd->is_hub ? "hub" : "regency");
+	fmt_str(w, "instance", nd->instance);
+	fmt_time(w, "time", now, nd->offset);
+	fmt_list_begin(w, "peers", "peer");
+	for (i = 0; i < n; i++) {
+		fmt_obj_begin(w, "peer");
+		fmt_str(w, "code", c[i].peer);
+		fmt_str(w, "url", c[i].url);
+		fmt_int(w, "sent", c[i].sent);
+		fmt_int(w, "acked", c[i].acked);
+		fmt_int(w, "head", c[i].head);
+		fmt_int(w, "received", c[i].received);
+		fmt_int(w, "queued", c[i].queued);
+		fmt_int(w, "unacked", c[i].unacked);
+		fmt_int(w, "held", c[i].held);
+		fmt_int(w, "refused", c[i].refused);
+		fmt_bool(w, "halted", c[i].halted);
+		fmt_str(w, "error", c[i].error);
+		fmt_obj_end(w, "peer");
+	}
+	fmt_list_end(w, "peers");
+	fmt_obj_end(w, "status");
+	fmt_end(w);
+}

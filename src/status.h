@@ -1,0 +1,41 @@
+/*
+ * status.h: what a node says about itself and its channels, the one source
+ * of GET /v1/status and `simpul status`.  Per peer: the last seq cut
+ * (sent), acknowledged and received, the backlog (events queued and
+ * batches not yet acknowledged), items held from it and items of ours it
+ * refused, and the last error on either channel.
+ */
+#ifndef SIMPUL_STATUS_H
+#define SIMPUL_STATUS_H
+
+#include <stdint.h>
+
+struct fmt;
+struct node;
+struct sp_err;
+struct store;
+
+struct status_chan {
+	char		 peer[16];
+	char		*url;		/* NULL: no direct address */
+	int64_t		 sent;		/* out: last seq cut and stored */
+	int64_t		 acked;		/* out: highest seq acknowledged */
+	int64_t		 head;		/* out: receiver's last known head */
+	int64_t		 received;	/* in: last seq accepted */
+	int64_t		 queued;	/* events waiting to be cut */
+	int64_t		 unacked;	/* stored batches not acknowledged */
+	int64_t		 held;		/* its items held here */
+	int64_t		 refused;	/* our items it refused */
+	int		 halted;	/* in channel halted (equivocation) */
+	char		*error;		/* last error, or NULL */
+};
+
+/* Every peer this node knows, in code order; free with status_free. */
+int	 status_collect(struct store *, struct status_chan **, int *n,
+	    struct sp_err *);
+void	 status_free(struct status_chan *, int n);
+/* The status document: node, time, channels (JSON or XML). */
+void	 status_write(struct fmt *, const struct node *, int64_t now,
+	    const struct status_chan *, int n);
+
+#endif
