@@ -4,8 +4,9 @@
 # Kabupaten Demak (33.21) and Kabupaten Tegal (33.28) record complaints and
 # exchange signed batches; a complaint filed in Demak about a Tegal road is
 # forwarded, accepted, followed up and resolved in Tegal, and Demak sees
-# the result.  The batches travel as files here (the HTTPS sync between
-# nodes is being built); Demak's HTTPS endpoint answers Tegal on loopback,
+# the result.  The batches travel as files here (`simpul sync` carries the
+# same batches over HTTPS: tests/integration/20-sync.sh); Demak's HTTPS
+# endpoint answers Tegal on loopback,
 # and an auditor checks both nodes' archives with nothing but the CA.
 set -eu
 
@@ -97,7 +98,7 @@ curl -s --max-time 10 --cacert "$demo/pki/ca.pem" \
     "https://localhost:$port/v1/status"
 echo
 kill -TERM "$pid"
-wait "$pid" || true
+wait "$pid" 2>/dev/null || true
 
 echo "== an auditor checks both nodes' archives with only the CA"
 D archive --out "$demo/archive/demak"
