@@ -23,6 +23,7 @@
 #include "err.h"
 #include "event.h"
 #include "fmt.h"
+#include "node.h"
 #include "store.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -255,31 +256,19 @@ out:
 	return rc;
 }
 
-/* Is code a peer of this node? */
-static int
-peer_match(void *arg, const struct store_peer *p, const char *pins)
-{
-	const char	**code = arg;
-
-	(void)pins;
-	if (*code != NULL && strcmp(p->code, *code) == 0)
-		*code = NULL;
-	return 0;
-}
-
 static int
 check_target(struct desk *d, const char *to, struct sp_err *err)
 {
-	const char	*left = to;
+	int		 known;
 
 	if (!util_node_code_valid(to))
 		return sp_errf(err, SPE_INVALID, "'%s' is not hub or a region "
 		    "code such as 33.28", to);
 	if (strcmp(to, d->node) == 0)
 		return sp_errf(err, SPE_INVALID, "%s is this node itself", to);
-	if (store_peer_each(d->store, peer_match, &left, err) == -1)
+	if ((known = node_knows(d->store, to, err)) == -1)
 		return -1;
-	if (left != NULL)
+	if (!known)
 		return sp_errf(err, SPE_INVALID, "%s is not a peer (add it "
 		    "with simpul peer add)", to);
 	return 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "xmalloc.h"
 
 static const char *const kinds[EV_MAX] = {
 	"filed", "verified", "postponed", "archived", "dispatched",
@@ -108,6 +109,37 @@ complaint_fields_free(struct complaint_fields *f)
 	free(f->location_text);
 	free(f->incident_date);
 	free(f);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+void
+event_copy(struct event *dst, const struct event *src)
+{
+	const struct complaint_fields	*sf = src->filed;
+	struct complaint_fields		*f;
+
+	*dst = *src;
+	dst->actor = dup_or_null(src->actor);
+	dst->reason = dup_or_null(src->reason);
+	dst->text = dup_or_null(src->text);
+	dst->unit = dup_or_null(src->unit);
+	dst->officer = dup_or_null(src->officer);
+	dst->filed = NULL;
+	if (sf == NULL)
+		return;
+	f = dst->filed = xcalloc(1, sizeof(*f));
+	*f = *sf;
+	f->title = dup_or_null(sf->title);
+	f->body = dup_or_null(sf->body);
+	f->category = dup_or_null(sf->category);
+	f->location_code = dup_or_null(sf->location_code);
+	f->location_text = dup_or_null(sf->location_text);
+	f->incident_date = dup_or_null(sf->incident_date);
 }
 
 void

@@ -102,6 +102,8 @@ enum channel_kind channel_by_name(const char *);
 const char	*archive_reason_name(enum archive_reason);
 enum archive_reason archive_reason_by_name(const char *);
 
+/* A deep copy of src into dst; free it with event_clear(). */
+void		 event_copy(struct event *dst, const struct event *src);
 /* Frees what the event owns (not the struct itself); NULL is fine. */
 void		 event_clear(struct event *);
 void		 complaint_fields_free(struct complaint_fields *);

@@ -1117,6 +1117,10 @@ store_complaint_update(struct store *s, const struct store_complaint *c,
 	"c.type, c.channel, c.category, c.title, c.body, c.location_code, " \
 	"c.location_text, c.lat, c.lon, c.incident_date, c.filed_at, " \
 	"c.anonymous, c.confidential, c.reply_open, c.filed_confidential"
+/* An event row, decoded by event_row(): the event and its complaint. */
+#define EVENT_COLUMNS "e.author, e.seq, e.kind, e.v, e.actor, e.at, " \
+	"e.at_offset, e.recorded, e.reason, e.text, e.unit, e.officer, " \
+	"e.target, e.stars, " COMPLAINT_COLUMNS_C
 
 static void
 complaint_row(sqlite3_stmt *st, int i, struct store_complaint *c)
@@ -1352,10 +1356,8 @@ int
 store_event_each(struct store *s, const char *complaint,
     int (*fn)(void *, const struct event *), void *arg, struct sp_err *err)
 {
-	static const char	*sql = "SELECT e.author, e.seq, e.kind, e.v, "
-	    "e.actor, e.at, e.at_offset, e.recorded, e.reason, e.text, e.unit, "
-	    "e.officer, e.target, e.stars, " COMPLAINT_COLUMNS_C
-	    " FROM event e JOIN complaint c ON c.id = e.complaint WHERE e.complaint = ? "
+	static const char	*sql = "SELECT " EVENT_COLUMNS " FROM event e "
+	    "JOIN complaint c ON c.id = e.complaint WHERE e.complaint = ? "
 	    "ORDER BY e.rowid";
 	struct store_complaint	 c;
 	struct complaint_fields	 f;
@@ -1513,9 +1515,6 @@ store_checkpoint(struct store *s, struct sp_err *err)
 
 /* ---- the exchange (migration 3) ----------------------------------------- */
 
-#define EVENT_COLUMNS "e.author, e.seq, e.kind, e.v, e.actor, e.at, " \
-	"e.at_offset, e.recorded, e.reason, e.text, e.unit, e.officer, " \
-	"e.target, e.stars, " COMPLAINT_COLUMNS_C
 #define ZERO_DIGEST \
 	"0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -2192,14 +2191,6 @@ store_archive_each(struct store *s, const char *self,
 
 /* ---- metrics (issue 9) ------------------------------------------------ */
 
-static char *
-col_dup(sqlite3_stmt *st, int i)
-{
-	const char	*t = (const char *)sqlite3_column_text(st, i);
-
-	return t != NULL ? xstrdup(t) : NULL;
-}
-
 static void
 scan_clear(struct event *ev, size_t n)
 {
@@ -2212,32 +2203,29 @@ scan_clear(struct event *ev, size_t n)
 /*
  * Every stored event, complaint by complaint (by id), each complaint's in
  * stored order.  The events and what they point to are lent to fn until it
- * returns.  A filed event carries the fields the lifecycle checks.
+ * returns.  Rows are decoded by event_row(), as for store_event_each(), and
+ * copied, since a complaint's events are held across steps.
  */
 int
 store_event_scan(struct store *s,
     int (*fn)(void *, const struct event *, size_t), void *arg,
     struct sp_err *err)
 {
-	static const char	*sql = "SELECT e.complaint, e.author, e.seq, "
-	    "e.kind, e.v, e.actor, e.at, e.at_offset, e.recorded, e.reason, "
-	    "e.text, e.unit, e.officer, e.target, e.stars, c.type, c.channel, "
-	    "c.category, c.title, c.body, c.location_text, c.anonymous, "
-	    "c.filed_confidential FROM event e LEFT JOIN complaint c "
-	    "ON e.kind = 'filed' AND c.id = e.complaint "
+	static const char	*sql = "SELECT " EVENT_COLUMNS " FROM event e "
+	    "JOIN complaint c ON c.id = e.complaint "
 	    "ORDER BY e.complaint, e.rowid";
-	struct event		*ev = NULL, *e;
-	struct complaint_fields	*f;
+	struct store_complaint	 c;
+	struct complaint_fields	 f;
+	struct event		*ev = NULL, row;
 	sqlite3_stmt		*st;
-	const char		*t;
 	size_t			 n = 0, cap = 0;
 	int			 rc, ret = -1;
 
 	if ((st = stmt(s, sql, err)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		t = (const char *)sqlite3_column_text(st, 0);
-		if (n > 0 && strcmp(ev[0].complaint, t) != 0) {
+		event_row(st, &row, &c, &f);
+		if (n > 0 && strcmp(ev[0].complaint, row.complaint) != 0) {
 			if (fn(arg, ev, n) == -1)
 				goto out;
 			scan_clear(ev, n);
@@ -2247,41 +2235,7 @@ store_event_scan(struct store *s,
 			cap = cap ? cap * 2 : 32;
 			ev = xreallocarray(ev, cap, sizeof(*ev));
 		}
-		e = &ev[n++];
-		memset(e, 0, sizeof(*e));
-		snprintf(e->complaint, sizeof(e->complaint), "%s", t);
-		snprintf(e->author, sizeof(e->author), "%s",
-		    (const char *)sqlite3_column_text(st, 1));
-		e->seq = sqlite3_column_int64(st, 2);
-		e->kind = event_kind_by_name(
-		    (const char *)sqlite3_column_text(st, 3));
-		e->v = sqlite3_column_int(st, 4);
-		e->actor = col_dup(st, 5);
-		e->at = sqlite3_column_int64(st, 6);
-		e->at_offset = sqlite3_column_int(st, 7);
-		e->recorded = sqlite3_column_int64(st, 8);
-		e->reason = col_dup(st, 9);
-		e->text = col_dup(st, 10);
-		e->unit = col_dup(st, 11);
-		e->officer = col_dup(st, 12);
-		if ((t = (const char *)sqlite3_column_text(st, 13)) != NULL)
-			snprintf(e->to, sizeof(e->to), "%s", t);
-		e->stars = sqlite3_column_int(st, 14);
-		if (e->kind != EV_FILED ||
-		    sqlite3_column_type(st, 15) == SQLITE_NULL)
-			continue;
-		f = e->filed = xcalloc(1, sizeof(*f));
-		f->type = complaint_type_by_name(
-		    (const char *)sqlite3_column_text(st, 15));
-		f->channel = channel_by_name(
-		    (const char *)sqlite3_column_text(st, 16));
-		f->category = col_dup(st, 17);
-		f->title = col_dup(st, 18);
-		f->body = col_dup(st, 19);
-		f->location_text = col_dup(st, 20);
-		f->anonymous = sqlite3_column_int(st, 21);
-		f->confidential = sqlite3_column_int(st, 22);
-		f->filed_at = e->at;
+		event_copy(&ev[n++], &row);
 	}
 	if (rc != SQLITE_DONE) {
 		fail(s, rc, "event", err);

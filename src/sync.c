@@ -166,36 +166,6 @@ sync_route(struct store *s, const char *self, const char *hub,
 	return 0;
 }
 
-/* A deep copy of a lent event. */
-static void
-event_copy(struct event *dst, const struct event *src)
-{
-	*dst = *src;
-	dst->actor = src->actor ? xstrdup(src->actor) : NULL;
-	dst->reason = src->reason ? xstrdup(src->reason) : NULL;
-	dst->text = src->text ? xstrdup(src->text) : NULL;
-	dst->unit = src->unit ? xstrdup(src->unit) : NULL;
-	dst->officer = src->officer ? xstrdup(src->officer) : NULL;
-	dst->filed = NULL;
-	if (src->filed != NULL) {
-		const struct complaint_fields	*f = src->filed;
-		struct complaint_fields		*g;
-
-		g = xcalloc(1, sizeof(*g));
-		*g = *f;
-		g->title = f->title ? xstrdup(f->title) : NULL;
-		g->body = f->body ? xstrdup(f->body) : NULL;
-		g->category = f->category ? xstrdup(f->category) : NULL;
-		g->location_code = f->location_code ?
-		    xstrdup(f->location_code) : NULL;
-		g->location_text = f->location_text ?
-		    xstrdup(f->location_text) : NULL;
-		g->incident_date = f->incident_date ?
-		    xstrdup(f->incident_date) : NULL;
-		dst->filed = g;
-	}
-}
-
 /* What one batch will carry. */
 struct cut {
 	const struct sync_conf	*conf;
