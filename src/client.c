@@ -120,9 +120,9 @@ on_socket(evutil_socket_t fd, short what, void *arg)
 	if (what & EV_WRITE)
 		flags |= CURL_CSELECT_OUT;
 	curl_multi_socket_action(c->multi, fd, flags, &c->running);
+	/* curl owns the timer (timer_cb): a callback in check_done may have
+	 * started a transfer that needs it, whatever running said before. */
 	check_done(c);
-	if (c->running <= 0)
-		evtimer_del(c->timer);
 }
 
 static void

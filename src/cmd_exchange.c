@@ -266,14 +266,7 @@ cmd_import(struct cli *cli, int argc, char **argv, struct sp_err *err)
 	    sync_conf_load(cli->store, &conf, SYNC_KEY | SYNC_TRUST,
 	    err) == -1)
 		return -1;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.node = conf.node;
-	ctx.instance = conf.instance;
-	ctx.hub = conf.hub;
-	ctx.offset = conf.offset;
-	ctx.trust = conf.trust;
-	ctx.key = conf.key;
-	batch_limits_default(&ctx.limits);
+	recv_ctx_init(&ctx, &conf);
 	for (i = optind; i < argc; i++) {
 		memset(&inner, 0, sizeof(inner));
 		if (util_read_file(argv[i], ctx.limits.max_bytes, &raw,

@@ -1,8 +1,10 @@
 /*
- * cmd_serve.c: `simpul serve --listen ADDR:PORT`: this node's HTTPS
- * endpoint on the event loop until SIGTERM.  It wires the routes of DESIGN
- * §5 to their handlers and answers only nodes this one knows.  The sync
- * loop (pushing outboxes, pulling inboxes) joins the same loop.
+ * cmd_serve.c: `simpul serve [--listen ADDR:PORT]`: the sync loop
+ * (syncer.c: pushing outboxes, pulling inboxes, round after round) and,
+ * with --listen, this node's HTTPS endpoint, both on one event loop until
+ * SIGTERM.  It wires the routes of DESIGN §5 to their handlers and answers
+ * only nodes this one knows.  Without --listen it is a node behind NAT
+ * that only reaches out.
  */
 #include "config.h"
 
@@ -20,6 +22,7 @@
 
 #include "batch.h"
 #include "cli.h"
+#include "client.h"
 #include "dsig.h"
 #include "err.h"
 #include "fmt.h"
@@ -30,7 +33,9 @@
 #include "server.h"
 #include "status.h"
 #include "store.h"
+#include "settings.h"
 #include "sync.h"
+#include "syncer.h"
 #include "tls.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -50,8 +55,11 @@ struct serve {
 	struct cli	*cli;
 	struct node	 node;
 	struct loop	*loop;
-	struct tls_ctx	*tls;
-	struct server	*srv;
+	struct tls_ctx	*tls;		/* the server's */
+	struct server	*srv;		/* NULL without --listen */
+	struct tls_ctx	*ctls;		/* the client's */
+	struct client	*client;
+	struct syncer	*syncer;
 	int		 lockfd;	/* DB.lock, flocked for our life */
 	struct sync_conf conf;
 	struct recv_ctx	 ctx;
@@ -96,7 +104,7 @@ on_status(struct server_req *r, void *arg)
 		server_reply_err(r, &err);
 		return;
 	}
-	if (status_collect(sv->cli->store, &c, &n, &err) == -1) {
+	if (status_collect(sv->cli->store, sv->node.hub, &c, &n, &err) == -1) {
 		server_reply_err(r, &err);
 		return;
 	}
@@ -198,25 +206,6 @@ on_batch_post(struct server_req *r, void *arg)
 	recv_outcome_clear(&o);
 }
 
-struct pull {
-	int64_t		 after;
-	uint8_t		*bytes;
-	size_t		 len;
-};
-
-static int
-pull_one(void *arg, const struct store_batch *b)
-{
-	struct pull	*p = arg;
-
-	if (p->bytes != NULL || b->seq <= p->after)
-		return 0;
-	p->bytes = xmalloc(b->len);
-	memcpy(p->bytes, b->bytes, b->len);
-	p->len = b->len;
-	return 0;
-}
-
 /*
  * GET /v1/batches?from=THIS&to=CN&after=SEQ: the next batch this node
  * stored for the client after SEQ, its exact bytes, or 204.  from and to
@@ -228,14 +217,17 @@ on_batch_get(struct server_req *r, void *arg)
 {
 	struct serve	*sv = arg;
 	struct sp_err	 err = { 0 };
-	struct pull	 p = { 0, NULL, 0 };
+	struct buf	 b;
 	const char	*peer = server_req_peer(r);
 	const char	*from = server_req_query(r, "from");
 	const char	*to = server_req_query(r, "to");
 	const char	*after = server_req_query(r, "after");
+	char		 digest[BATCH_DIGEST_LEN];
 	long long	 n;
-	int		 k;
+	int64_t		 seq;
+	int		 k, rc;
 
+	buf_init(&b, sv->ctx.limits.max_bytes);
 	if (!known_peer(sv, r))
 		return;
 	if (to != NULL && strcmp(to, peer) != 0) {
@@ -254,12 +246,11 @@ on_batch_get(struct server_req *r, void *arg)
 		sp_errf(&err, SPE_USAGE, "after=SEQ is required");
 		goto bad;
 	}
-	p.after = n;
-	if (store_batch_out_each(sv->cli->store, peer, n + 1, pull_one, &p,
-	    &err) == -1)
+	if ((rc = store_batch_out_next(sv->cli->store, peer, n, 0, &seq,
+	    digest, &b, &err)) == -1)
 		goto bad;
 	/* Nothing stored after it: cut what is queued, stored before sent. */
-	if (p.bytes == NULL) {
+	if (rc == 0) {
 		if (store_begin(sv->cli->store, &err) == -1)
 			goto bad;
 		if (sync_cut(sv->cli->store, &sv->conf, peer, util_now(), &k,
@@ -267,17 +258,18 @@ on_batch_get(struct server_req *r, void *arg)
 			store_rollback(sv->cli->store);
 			goto bad;
 		}
-		if (k > 0 && store_batch_out_each(sv->cli->store, peer, n + 1,
-		    pull_one, &p, &err) == -1)
+		if (k > 0 && (rc = store_batch_out_next(sv->cli->store, peer,
+		    n, 0, &seq, digest, &b, &err)) == -1)
 			goto bad;
 	}
-	if (p.bytes == NULL)
-		server_reply(r, 204, "application/xml", "", 0);
+	if (rc == 1)
+		server_reply(r, 200, "application/xml", b.data, b.len);
 	else
-		server_reply(r, 200, "application/xml", p.bytes, p.len);
-	free(p.bytes);
+		server_reply(r, 204, "application/xml", "", 0);
+	buf_clear(&b);
 	return;
 bad:
+	buf_clear(&b);
 	server_reply_err(r, &err);
 }
 
@@ -291,38 +283,79 @@ on_batches(struct server_req *r, void *arg)
 }
 
 static int
-serve_start(struct serve *sv, const char *listen, struct sp_err *err)
+serve_listen(struct serve *sv, const char *listen, struct sp_err *err)
 {
 	struct server_config	 cfg = serve_defaults;
 
 	cfg.listen = listen;
-	if (cli_store(sv->cli, CLI_WRITE, err) == -1 ||
-	    serve_lock(sv, err) == -1 ||
-	    node_load(sv->cli->store, NODE_KEYS, &sv->node, err) == -1 ||
-	    (sv->loop = loop_new(err)) == NULL ||
-	    (sv->tls = tls_server_new(sv->node.cert, sv->node.dkey,
+	if ((sv->tls = tls_server_new(sv->node.cert, sv->node.dkey,
 	    sv->node.ca, sv->node.crl, err)) == NULL ||
-	    dsig_init(err) == -1 ||
-	    sync_conf_load(sv->cli->store, &sv->conf, SYNC_KEY | SYNC_TRUST,
-	    err) == -1 ||
 	    (sv->srv = server_new(sv->loop, sv->tls, &cfg, err)) == NULL)
 		return -1;
-	sv->ctx.node = sv->conf.node;
-	sv->ctx.instance = sv->conf.instance;
-	sv->ctx.hub = sv->conf.hub;
-	sv->ctx.offset = sv->conf.offset;
-	sv->ctx.trust = sv->conf.trust;
-	sv->ctx.key = sv->conf.key;
-	batch_limits_default(&sv->ctx.limits);
 	server_route(sv->srv, SERVER_GET, "/v1/status", on_status, sv);
 	server_route(sv->srv, SERVER_POST | SERVER_GET, "/v1/batches",
 	    on_batches, sv);
 	return 0;
 }
 
+static int
+serve_sync(struct serve *sv, struct sp_err *err)
+{
+	struct syncer_config	 cfg;
+	char			*v;
+	long long		 n;
+
+	if (settings_get(sv->cli->store, "sync.interval_seconds", &v,
+	    err) == -1)
+		return -1;
+	n = strtoll(v, NULL, 10);
+	free(v);
+	if ((sv->ctls = tls_client_new(sv->node.cert, sv->node.dkey,
+	    sv->node.ca, sv->node.crl, err)) == NULL ||
+	    (sv->client = client_new(sv->loop, sv->ctls, err)) == NULL)
+		return -1;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.loop = sv->loop;
+	cfg.client = sv->client;
+	cfg.store = sv->cli->store;
+	cfg.node = &sv->node;
+	cfg.conf = &sv->conf;
+	cfg.ctx = &sv->ctx;
+	cfg.interval = n;
+	if ((sv->syncer = syncer_new(&cfg, NULL, err)) == NULL)
+		return -1;
+	syncer_start(sv->syncer);
+	return 0;
+}
+
+static int
+serve_start(struct serve *sv, const char *listen, struct sp_err *err)
+{
+	if (cli_store(sv->cli, CLI_WRITE, err) == -1 ||
+	    serve_lock(sv, err) == -1 ||
+	    node_load(sv->cli->store, NODE_KEYS, &sv->node, err) == -1 ||
+	    (sv->loop = loop_new(err)) == NULL ||
+	    dsig_init(err) == -1 ||
+	    sync_conf_load(sv->cli->store, &sv->conf, SYNC_KEY | SYNC_TRUST,
+	    err) == -1)
+		return -1;
+	recv_ctx_init(&sv->ctx, &sv->conf);
+	if (listen != NULL && serve_listen(sv, listen, err) == -1)
+		return -1;
+	if (serve_sync(sv, err) == -1)
+		return -1;
+	if (listen == NULL && syncer_channels(sv->syncer) == 0)
+		return sp_errf(err, SPE_INVALID, "nothing to do: no peer has a "
+		    "URL, no hub is configured, and no --listen");
+	return 0;
+}
+
 static void
 serve_stop(struct serve *sv)
 {
+	syncer_free(sv->syncer);
+	client_free(sv->client);
+	tls_free(sv->ctls);
 	server_free(sv->srv);
 	tls_free(sv->tls);
 	loop_free(sv->loop);
@@ -353,15 +386,17 @@ cmd_serve(struct cli *cli, int argc, char **argv, struct sp_err *err)
 	if (optind != argc)
 		return cli_usage_err("serve", err, "unexpected argument '%s'",
 		    argv[optind]);
-	if (listen == NULL)
-		return sp_errf(err, SPE_NOT_BUILT, "the sync loop is not built "
-		    "yet: give --listen ADDR:PORT");
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (serve_start(&sv, listen, err) == -1)
 		goto out;
-	log_info("%s listening on port %d", sv.node.code, server_port(sv.srv));
+	if (sv.srv != NULL)
+		log_info("%s listening on port %d", sv.node.code,
+		    server_port(sv.srv));
+	log_info("%s syncing with %d channel(s)", sv.node.code,
+	    syncer_channels(sv.syncer));
 	signo = loop_run(sv.loop);
-	server_drain(sv.srv);
+	if (sv.srv != NULL)
+		server_drain(sv.srv);
 	log_info("%s stopped (signal %d)", sv.node.code, signo);
 	rc = 0;
 out:

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <sys/queue.h>
+
 #include <signal.h>
 #include <stdlib.h>
 
@@ -14,17 +16,19 @@
 #include "loop.h"
 #include "xmalloc.h"
 
+struct timer {
+	struct event		*ev;
+	void			(*fn)(void *);
+	void			*arg;
+	LIST_ENTRY(timer)	 entry;
+};
+
 struct loop {
 	struct event_base	*base;
+	LIST_HEAD(, timer)	 timers;	/* pending, freed with the loop */
 	struct event		*sigterm;
 	struct event		*sigint;
 	int			 signo;
-};
-
-struct timer {
-	struct event	*ev;
-	void		(*fn)(void *);
-	void		*arg;
 };
 
 static void
@@ -43,6 +47,7 @@ loop_new(struct sp_err *err)
 {
 	struct loop	*l = xcalloc(1, sizeof(*l));
 
+	LIST_INIT(&l->timers);
 	/* Neither libevent nor OpenSSL's socket BIO ignores it for us. */
 	signal(SIGPIPE, SIG_IGN);
 	if ((l->base = event_base_new()) == NULL ||
@@ -61,8 +66,15 @@ loop_new(struct sp_err *err)
 void
 loop_free(struct loop *l)
 {
+	struct timer	*t;
+
 	if (l == NULL)
 		return;
+	while ((t = LIST_FIRST(&l->timers)) != NULL) {
+		LIST_REMOVE(t, entry);
+		event_free(t->ev);
+		free(t);
+	}
 	if (l->sigterm != NULL)
 		event_free(l->sigterm);
 	if (l->sigint != NULL)
@@ -93,6 +105,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	LIST_REMOVE(t, entry);
 	event_free(t->ev);
 	t->fn(t->arg);
 	free(t);
@@ -114,6 +127,7 @@ loop_after(struct loop *l, long ms, void (*fn)(void *), void *arg,
 		free(t);
 		return sp_errf(err, SPE_INTERNAL, "cannot add a timer");
 	}
+	LIST_INSERT_HEAD(&l->timers, t, entry);
 	return 0;
 }
 

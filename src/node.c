@@ -38,7 +38,8 @@ node_load(struct store *s, int what, struct node *n, struct sp_err *err)
 	    get(s, "node.cert", &n->cert, err) == -1 ||
 	    get(s, "node.key", &n->key, err) == -1 ||
 	    get(s, "node.ca", &n->ca, err) == -1 ||
-	    get(s, "node.crl", &n->crl, err) == -1)
+	    get(s, "node.crl", &n->crl, err) == -1 ||
+	    get(s, "node.hub", &n->hub, err) == -1)
 		goto out;
 	snprintf(n->code, sizeof(n->code), "%s", code);
 	n->is_hub = strcmp(role, "hub") == 0;
@@ -46,6 +47,10 @@ node_load(struct store *s, int what, struct node *n, struct sp_err *err)
 	if (n->crl[0] == '\0') {
 		free(n->crl);
 		n->crl = NULL;
+	}
+	if (n->hub[0] == '\0') {
+		free(n->hub);
+		n->hub = NULL;
 	}
 	if (what == NODE_KEYS &&
 	    ((n->trust = trust_load(n->ca, n->crl, err)) == NULL ||
@@ -72,6 +77,7 @@ node_clear(struct node *n)
 	free(n->key);
 	free(n->ca);
 	free(n->crl);
+	free(n->hub);
 	memset(n, 0, sizeof(*n));
 }
 

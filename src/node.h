@@ -20,6 +20,7 @@ struct node {
 	char		*key;
 	char		*ca;
 	char		*crl;		/* NULL when none */
+	char		*hub;		/* the hub's URL, NULL when none */
 	int		 offset;	/* the zone, minutes east of UTC */
 	struct dsig_key	*dkey;		/* with NODE_KEYS */
 	struct trust	*trust;		/* with NODE_KEYS */

@@ -97,6 +97,19 @@ load(struct recv_job *j, const char *id, struct complaint_state *cs,
 }
 
 void
+recv_ctx_init(struct recv_ctx *ctx, const struct sync_conf *conf)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->node = conf->node;
+	ctx->instance = conf->instance;
+	ctx->hub = conf->hub;
+	ctx->offset = conf->offset;
+	ctx->trust = conf->trust;
+	ctx->key = conf->key;
+	batch_limits_default(&ctx->limits);
+}
+
+void
 recv_outcome_clear(struct recv_outcome *o)
 {
 	free(o->receipt);

@@ -44,6 +44,10 @@ struct recv_outcome {
 	size_t		 late;		/* later receipts for held items */
 };
 
+struct sync_conf;
+
+/* The context of this node's receiver, from its exchange settings. */
+void	 recv_ctx_init(struct recv_ctx *, const struct sync_conf *);
 void	 recv_outcome_clear(struct recv_outcome *);
 
 /*

@@ -64,15 +64,21 @@ struct server {
 	int			 port;
 	struct route		 routes[SERVER_MAX_ROUTES];
 	int			 nroutes;
+	LIST_HEAD(, conn)	 conns;
 };
 
-/* One connection, from accept to the TLS close hook. */
+/*
+ * One connection, from accept to the TLS close hook.  srv is NULL once
+ * the server is gone: libevent frees a connection's SSL (and so runs the
+ * hook) only when the loop itself is freed, after server_free().
+ */
 struct conn {
 	struct server		*srv;
 	struct ssl_st		*ssl;
 	struct bufferevent	*bev;
 	struct event		*tick;
 	struct timeval		 start;
+	LIST_ENTRY(conn)	 entry;
 };
 
 struct server_req {
@@ -116,9 +122,12 @@ conn_closed(void *arg)
 {
 	struct conn	*c = arg;
 
-	event_free(c->tick);
-	c->srv->nconns--;
-	listener_update(c->srv);
+	if (c->srv != NULL) {
+		event_free(c->tick);
+		LIST_REMOVE(c, entry);
+		c->srv->nconns--;
+		listener_update(c->srv);
+	}
 	free(c);
 }
 
@@ -162,6 +171,7 @@ conn_new(struct event_base *base, void *arg)
 	    (c->ssl = tls_server_ssl(srv->tls, conn_closed, c)) == NULL)
 		fatalx("out of memory for a connection");
 	srv->nconns++;
+	LIST_INSERT_HEAD(&srv->conns, c, entry);
 	listener_update(srv);
 	c->bev = bufferevent_openssl_socket_new(base, -1, c->ssl,
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
@@ -286,6 +296,7 @@ server_new(struct loop *l, struct tls_ctx *tls, const struct server_config *cfg,
 	int			 sslen = sizeof(ss);
 	socklen_t		 len = sizeof(ss);
 
+	LIST_INIT(&srv->conns);
 	srv->base = loop_base(l);
 	srv->tls = tls;
 	srv->cfg = *cfg;
@@ -328,13 +339,19 @@ bad:
 void
 server_free(struct server *srv)
 {
-	int	 i;
+	struct conn	*c;
+	int		 i;
 
 	if (srv == NULL)
 		return;
-	/* Frees every connection, whose close hooks still need srv. */
 	if (srv->http != NULL)
 		evhttp_free(srv->http);
+	/* The connections' close hooks run later, without the server. */
+	while ((c = LIST_FIRST(&srv->conns)) != NULL) {
+		LIST_REMOVE(c, entry);
+		event_free(c->tick);
+		c->srv = NULL;
+	}
 	for (i = 0; i < srv->nroutes; i++)
 		free(srv->routes[i].path);
 	free(srv);

@@ -51,7 +51,7 @@ static const struct {
 	  "most items in a batch this node cuts" },
 	{ "retention.identity_days", "0", 1, 0, 36500, check_int,
 	  "days after closing to keep reporter identity; 0 keeps it" },
-	{ "sync.interval_seconds", "60", 1, 5, 86400, check_int,
+	{ "sync.interval_seconds", "60", 1, 1, 86400, check_int,
 	  "seconds between sync rounds of serve" },
 };
 

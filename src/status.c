@@ -47,16 +47,17 @@ count_out(void *arg, const struct store_batch *b)
 }
 
 static void
-keep_error(struct status_chan *c, const char *e)
+keep_error(struct status_chan *c, const struct store_channel *ch)
 {
-	if (e == NULL || c->error != NULL)
+	if (ch->error == NULL || c->error != NULL)
 		return;
-	c->error = xstrdup(e);
+	c->error = xstrdup(ch->error);
+	c->error_at = ch->error_at;
 }
 
 int
-status_collect(struct store *s, struct status_chan **out, int *n,
-    struct sp_err *err)
+status_collect(struct store *s, const char *hub, struct status_chan **out,
+    int *n, struct sp_err *err)
 {
 	struct collect		 x = { NULL, 0 };
 	struct store_channel	 ch;
@@ -67,6 +68,13 @@ status_collect(struct store *s, struct status_chan **out, int *n,
 	*n = 0;
 	if (store_peer_each(s, add_peer, &x, err) == -1)
 		goto bad;
+	if (hub != NULL) {
+		x.c = xreallocarray(x.c, x.n + 1, sizeof(*x.c));
+		c = &x.c[x.n++];
+		memset(c, 0, sizeof(*c));
+		snprintf(c->peer, sizeof(c->peer), "hub");
+		c->url = xstrdup(hub);
+	}
 	for (i = 0; i < x.n; i++) {
 		c = &x.c[i];
 		if (store_channel_get(s, c->peer, 1, &ch, err) == -1)
@@ -74,12 +82,12 @@ status_collect(struct store *s, struct status_chan **out, int *n,
 		c->sent = ch.seq;
 		c->acked = ch.acked;
 		c->head = ch.head;
-		keep_error(c, ch.error);
+		keep_error(c, &ch);
 		if (store_channel_get(s, c->peer, 0, &ch, err) == -1)
 			goto bad;
 		c->received = ch.seq;
 		c->halted = ch.halted;
-		keep_error(c, ch.error);
+		keep_error(c, &ch);
 		if ((c->queued = store_outbox_count(s, c->peer, err)) == -1 ||
 		    (c->held = store_held_count(s, c->peer, err)) == -1 ||
 		    store_batch_out_each(s, c->peer, 1, count_out, c,
@@ -133,6 +141,8 @@ status_write(struct fmt *w, const struct node *nd, int64_t now,
 		fmt_int(w, "refused", c[i].refused);
 		fmt_bool(w, "halted", c[i].halted);
 		fmt_str(w, "error", c[i].error);
+		if (c[i].error != NULL && c[i].error_at != 0)
+			fmt_time(w, "error_at", c[i].error_at, nd->offset);
 		fmt_obj_end(w, "peer");
 	}
 	fmt_list_end(w, "peers");

@@ -28,11 +28,15 @@ struct status_chan {
 	int64_t		 refused;	/* our items it refused */
 	int		 halted;	/* in channel halted (equivocation) */
 	char		*error;		/* last error, or NULL */
+	int64_t		 error_at;	/* when, 0 if not known */
 };
 
-/* Every peer this node knows, in code order; free with status_free. */
-int	 status_collect(struct store *, struct status_chan **, int *n,
-	    struct sp_err *);
+/*
+ * Every peer this node knows, in code order, and the hub's channel last
+ * when hub (its URL) is given; free with status_free.
+ */
+int	 status_collect(struct store *, const char *hub,
+	    struct status_chan **, int *n, struct sp_err *);
 void	 status_free(struct status_chan *, int n);
 /* The status document: node, time, channels (JSON or XML). */
 void	 status_write(struct fmt *, const struct node *, int64_t now,

@@ -273,6 +273,12 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (author, seq)"
 	") STRICT;"
 	"CREATE INDEX held_complaint ON held (complaint, v);",
+
+	/*
+	 * 4: the sync loop.  channel.error_at: when the last error
+	 * happened.
+	 */
+	"ALTER TABLE channel ADD COLUMN error_at INTEGER;",
 };
 
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -1577,6 +1583,7 @@ channel_row(sqlite3_stmt *st, struct store_channel *c)
 	c->head = sqlite3_column_int64(st, 5);
 	c->halted = sqlite3_column_int(st, 6);
 	c->error = (const char *)sqlite3_column_text(st, 7);
+	c->error_at = sqlite3_column_int64(st, 8);
 }
 
 int
@@ -1584,7 +1591,8 @@ store_channel_get(struct store *s, const char *peer, int out,
     struct store_channel *c, struct sp_err *err)
 {
 	static const char	*sql = "SELECT peer, dir, seq, digest, acked, "
-	    "head, halted, error FROM channel WHERE peer = ? AND dir = ?";
+	    "head, halted, error, error_at FROM channel WHERE peer = ? AND "
+	    "dir = ?";
 	sqlite3_stmt		*st;
 	int			 rc;
 
@@ -1645,7 +1653,8 @@ store_channel_each(struct store *s,
     struct sp_err *err)
 {
 	static const char	*sql = "SELECT peer, dir, seq, digest, acked, "
-	    "head, halted, error FROM channel ORDER BY peer, dir DESC";
+	    "head, halted, error, error_at FROM channel ORDER BY peer, "
+	    "dir DESC";
 	struct store_channel	 c;
 	sqlite3_stmt		*st;
 	int			 rc;
@@ -1663,6 +1672,28 @@ store_channel_each(struct store *s,
 	if (rc != SQLITE_DONE)
 		return fail(s, rc, "channel", err);
 	return 0;
+}
+
+int
+store_channel_note(struct store *s, const char *peer, const char *error,
+    int64_t at, struct sp_err *err)
+{
+	static const char	*sql = "INSERT INTO channel (peer, dir, digest, "
+	    "error, error_at) VALUES (?, 'out', ?, ?, ?) ON CONFLICT (peer, "
+	    "dir) DO UPDATE SET error = excluded.error, error_at = "
+	    "excluded.error_at WHERE error IS NOT excluded.error";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ZERO_DIGEST, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 3, error);
+	if (error != NULL)
+		sqlite3_bind_int64(st, 4, at);
+	else
+		sqlite3_bind_null(st, 4);
+	return step_done(s, st, "channel", err);
 }
 
 int
@@ -1846,6 +1877,34 @@ store_batch_out_each(struct store *s, const char *peer, int64_t from,
 	if (rc != SQLITE_DONE)
 		return fail(s, rc, "batch", err);
 	return 0;
+}
+
+int
+store_batch_out_next(struct store *s, const char *peer, int64_t after,
+    int stored_only, int64_t *seq, char *digest, struct buf *bytes,
+    struct sp_err *err)
+{
+	static const char	*sql = "SELECT seq, digest, bytes FROM batch_out "
+	    "WHERE peer = ? AND seq > ? AND (state = 'stored' OR (? = 0 AND "
+	    "state = 'accepted')) ORDER BY seq LIMIT 1";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, after);
+	sqlite3_bind_int(st, 3, stored_only);
+	if ((rc = step_row(s, st, "batch", err)) == 1) {
+		*seq = sqlite3_column_int64(st, 0);
+		snprintf(digest, 65, "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+		if (buf_add(bytes, sqlite3_column_blob(st, 2),
+		    (size_t)sqlite3_column_bytes(st, 2), err) == -1)
+			rc = -1;
+	}
+	sqlite3_reset(st);
+	return rc;
 }
 
 int

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct buf;
 struct complaint_fields;
 struct event;
 struct sp_err;
@@ -224,12 +225,16 @@ struct store_channel {
 	int64_t		 head;		/* out: receiver's head, last receipt */
 	int		 halted;	/* in: after an equivocation */
 	const char	*error;		/* last refusal, or NULL */
+	int64_t		 error_at;	/* when (out), 0 when none */
 };
 /* Fills *c, with zeros for a channel never used. */
 int		 store_channel_get(struct store *, const char *peer, int out,
 		    struct store_channel *, struct sp_err *);
 int		 store_channel_put(struct store *,
 		    const struct store_channel *, struct sp_err *);
+/* The out channel's last error (NULL: none) and when, in a transaction. */
+int		 store_channel_note(struct store *, const char *peer,
+		    const char *error, int64_t at, struct sp_err *);
 int		 store_channel_each(struct store *,
 		    int (*fn)(void *, const struct store_channel *), void *,
 		    struct sp_err *);
@@ -274,6 +279,14 @@ int		 store_batch_out_add(struct store *,
 int		 store_batch_out_each(struct store *, const char *peer,
 		    int64_t from, int (*fn)(void *, const struct store_batch *),
 		    void *, struct sp_err *);
+/*
+ * The first batch for peer above seq after, not replaced, and only one
+ * not yet accepted if stored_only: 1 with its seq, digest (room for 65:
+ * 64 hex digits and NUL) and bytes appended to *bytes, or 0 when none.
+ */
+int		 store_batch_out_next(struct store *, const char *peer,
+		    int64_t after, int stored_only, int64_t *seq, char *digest,
+		    struct buf *bytes, struct sp_err *);
 int		 store_batch_out_replace(struct store *, const char *peer,
 		    const char *digest, struct sp_err *);
 /*

@@ -106,6 +106,39 @@ start_node() {
 	return 1
 }
 
+# start_loop NAME DB: `simpul serve` without --listen (a node behind NAT
+# that only reaches out), like start_node; waits for its first log line.
+start_loop() {
+	sl_name=$1
+	[ -f "$T/$sl_name.log" ] && mv "$T/$sl_name.log" "$T/$sl_name.log.old"
+	"$SIMPUL" --db "$2" serve >"$T/$sl_name.log" 2>&1 &
+	eval "${sl_name}_pid=$!"
+	echo $! >> "$T/.pids"
+	sl_i=0
+	while [ $sl_i -lt 100 ]; do
+		grep -q " syncing with " "$T/$sl_name.log" && return 0
+		sleep 0.1
+		sl_i=$((sl_i + 1))
+	done
+	return 1
+}
+
+# eventually DESCRIPTION SECONDS COMMAND...: a TAP point that passes as
+# soon as COMMAND succeeds, polled every 0.2 s for at most SECONDS.
+eventually() {
+	ev_desc=$1 ev_max=$(($2 * 5)) ev_i=0
+	shift 2
+	while ! "$@" >"$T/.out" 2>&1; do
+		ev_i=$((ev_i + 1))
+		if [ $ev_i -ge $ev_max ]; then
+			ok "$ev_desc" "$@"
+			return
+		fi
+		sleep 0.2
+	done
+	ok "$ev_desc" true
+}
+
 # stop_node NAME: SIGTERM, then wait at most 10 s; returns its exit status
 # (137 when it had to be killed).
 stop_node() {

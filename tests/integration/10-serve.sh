@@ -14,8 +14,8 @@ HUB=$T/hub.db
 "$SIMPUL" --db "$HUB" peer add 33.28 >/dev/null
 "$SIMPUL" --db "$HUB" peer remove 33.28 >/dev/null
 
-expect "serve without --listen is not built yet" 3 \
-    "simpul: serve: the sync loop is not built yet: give --listen ADDR:PORT" \
+expect "serve with nothing to listen on or sync with" 1 \
+    "simpul: serve: nothing to do: no peer has a URL, no hub is configured, and no --listen" \
     --db "$HUB" serve
 expect "serve with a bad address" 2 \
     "simpul: serve: --listen 'localhost' is not ADDR:PORT" \

@@ -120,12 +120,12 @@ D complaint file --title "Lampu mati" --body "Lampu jalan mati" --channel web \
 D complaint forward $C2 --to 33.28 --reason "wilayah Tegal" >/dev/null
 dsync
 eq "sync with Tegal down exits 3" 3 "$(cat "$T/rc")"
-eq "and says to retry" "simpul: sync: 1 peer(s) unreachable: everything stays stored, retry later" \
+eq "and says to retry" "simpul: sync: 1 channel(s) unreachable: everything stays stored, retry later" \
     "$(cat "$T/err")"
 has "the peer's line says why" "$T/out" "^33.28: unreachable, retry later: 33.28: curl"
 D status >"$T/out"
 has "the batch waits, stored" "$T/out" "^33.28 .*queued 0, unacked 1,"
-has "the last error is kept" "$T/out" "^  last error: 33.28: curl"
+has "the last error is kept" "$T/out" "^  last error at [0-9T:+-]+: 33.28: curl"
 ok "Tegal is back on its port" start_node tegal "$T/tegal.db" "$tegal_port"
 dsync
 eq "the next round drains the backlog" 0 "$(cat "$T/rc")"

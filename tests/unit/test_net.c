@@ -27,6 +27,7 @@
 #include "log.h"
 #include "loop.h"
 #include "server.h"
+#include "syncer.h"
 #include "tls.h"
 #include "trust.h"
 #include "xmalloc.h"
@@ -42,6 +43,7 @@ static char		 url[128];
 struct result {
 	int		 done;
 	int		 status;
+	long		 retry_after;
 	char		 body[256];
 	struct sp_err	 err;
 };
@@ -67,6 +69,15 @@ echo(struct server_req *r, void *arg)
 	server_reply(r, 200, "text/plain", out, (size_t)n);
 }
 
+/* A server that is busy says when to come back. */
+static void
+busy(struct server_req *r, void *arg)
+{
+	(void)arg;
+	server_req_header(r, "Retry-After", "7");
+	server_reply(r, 503, "text/plain", "busy", 4);
+}
+
 static void
 on_done(void *arg, const struct client_result *cr)
 {
@@ -74,6 +85,7 @@ on_done(void *arg, const struct client_result *cr)
 
 	r->done = 1;
 	r->status = cr->status;
+	r->retry_after = cr->retry_after;
 	r->err = cr->err;
 	snprintf(r->body, sizeof(r->body), "%.*s", (int)cr->len,
 	    cr->body ? (const char *)cr->body : "");
@@ -204,6 +216,50 @@ test_limits_and_routes(void **state)
 	free(big);
 }
 
+/* The client hands the sync loop the server's Retry-After. */
+static void
+test_retry_after(void **state)
+{
+	struct result	 r;
+	char		*saved = xstrdup(url);
+
+	(void)state;
+	*strrchr(url, '/') = '\0';
+	strcat(url, "/busy");
+	call("33.28", "hub", NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 503);
+	assert_int_equal(r.retry_after, 7);
+	snprintf(url, sizeof(url), "%s", saved);
+	free(saved);
+}
+
+/* Backoff: doubling, capped, jittered in the upper half, >= Retry-After. */
+static void
+test_backoff(void **state)
+{
+	long	 d, lo = 1000, hi = 0;
+	int	 f, i;
+
+	(void)state;
+	for (f = 0; f < 20; f++) {
+		long	 full = 1L << (f < 9 ? f : 9);
+
+		if (full > 300)
+			full = 300;
+		for (i = 0; i < 200; i++) {
+			d = syncer_backoff(f, 0);
+			assert_true(d >= full / 2 && d <= full);
+			if (f == 12) {
+				lo = d < lo ? d : lo;
+				hi = d > hi ? d : hi;
+			}
+		}
+	}
+	assert_true(hi > lo);		/* it does jitter */
+	assert_int_equal(syncer_backoff(1, 120), 120);
+	assert_true(syncer_backoff(30, 0) <= 300);
+}
+
 static int	 raw[3];
 
 static void
@@ -321,6 +377,7 @@ setup(void **state)
 	}
 	server_route(srv, SERVER_GET | SERVER_POST, "/v1/echo", echo, NULL);
 	server_route(srv, SERVER_GET, "/v1/echo-get", echo, NULL);
+	server_route(srv, SERVER_GET, "/v1/busy", busy, NULL);
 	snprintf(url, sizeof(url), "https://localhost:%d/v1/echo",
 	    server_port(srv));
 	free(cert);
@@ -356,6 +413,8 @@ main(void)
 		cmocka_unit_test(test_pins),
 		cmocka_unit_test(test_server_refuses_clients),
 		cmocka_unit_test(test_limits_and_routes),
+		cmocka_unit_test(test_retry_after),
+		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_connection_cap),
 		cmocka_unit_test(test_slow_trickle_is_cut),
 	};

@@ -1,0 +1,652 @@
+/*
+ * syncer.c: the sync loop.  It owns the per-channel state machine, the
+ * retry policy and the order in which a channel's batches leave; the
+ * bytes themselves are cut and stored by sync.c before anything is sent,
+ * and what comes back goes through recv.c, so a crash anywhere leaves a
+ * state the next round resumes from.
+ *
+ * One channel, one round, each step stored before the next:
+ *
+ *	IDLE --start--> CUT: the outbox into signed, stored batches
+ *	CUT  ---------> PUSH: POST the next stored batch above the
+ *	                receiver's head (seq order), one at a time
+ *	PUSH --200----> record the final receipt (none for a batch of
+ *	                receipts only), next batch; none left: PULL
+ *	PUSH --409----> expected seq at or below the one sent: the receiver
+ *	                is behind (a restored backup), resend the stored
+ *	                bytes from there, once a round; above anything cut
+ *	                here: this node lost its state, REFUSED (recover)
+ *	PULL --200----> the batch through recv_batch as import would, PULL
+ *	                again after it; 204: FLUSH when anything came, else
+ *	                DONE
+ *	FLUSH --------> CUT and PUSH once more, so the final receipts owed
+ *	                for what was pulled ride back at once; then DONE
+ *	any --no answer, 5xx, 429--> DOWN: everything stays stored
+ *	any --other 4xx, a refused receipt or batch--> REFUSED
+ *
+ * DONE, DOWN and REFUSED end the round: the channel's last error (and
+ * when) is recorded or cleared, the report is called, and in a serving
+ * node the next round is due an interval later after DONE, or after
+ * 2^failures seconds (at most BACKOFF_MAX), halved-and-jittered, and never
+ * before the server's Retry-After, after DOWN or REFUSED.  A refused
+ * batch is retried too: the operator's recut or resume may have mended it.
+ *
+ * Transfers are started from a zero-delay timer, never from inside the
+ * callback of the one before, so curl has put the connection back in its
+ * pool and the next request reuses it.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "client.h"
+#include "err.h"
+#include "log.h"
+#include "loop.h"
+#include "node.h"
+#include "recv.h"
+#include "store.h"
+#include "sync.h"
+#include "syncer.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define XFER_TIMEOUT	60L		/* seconds per transfer */
+#define MAX_RESPONSE	(2 * 1024 * 1024)
+#define BACKOFF_MAX	300		/* seconds */
+
+enum phase { PH_PUSH, PH_PULL, PH_FLUSH };
+
+struct chan {
+	struct syncer		*s;
+	char			 peer[16];
+	char			 via[16];	/* the CN the server must have */
+	char			*url;		/* .../v1/batches */
+	char			*pins;		/* curl's form, or NULL */
+	struct syncer_round	 rd;
+	enum phase		 phase;
+	int			 resent;	/* resent from a 409 this round */
+	int			 resend;	/* sending accepted ones too */
+	int64_t			 pos;		/* the last seq posted */
+	int64_t			 cutseq;	/* the last seq cut */
+	struct buf		 body;		/* the batch in flight */
+	char			 digest[BATCH_DIGEST_LEN];
+	int			 fails;		/* bad rounds in a row */
+	long			 retry_after;	/* seconds, from the server */
+};
+
+struct syncer {
+	struct syncer_config	 cfg;
+	struct chan		*chans;
+	int			 n;
+	int			 forever;
+	int			 busy;		/* rounds running (once) */
+	int			 failed;
+	struct sp_err		 fatal;		/* the first local failure */
+};
+
+static void	 push_next(void *);
+static void	 pull_next(void *);
+static void	 round_start(void *);
+
+/* ---- the channels ---------------------------------------------------- */
+
+/* "a b" (the store's pins) -> "sha256//a;sha256//b" (curl's). */
+static char *
+curl_pins(const char *pins)
+{
+	const char	*q;
+	char		*out, *w;
+
+	if (pins == NULL || *pins == '\0')
+		return NULL;
+	w = out = xmalloc(strlen(pins) * 10 + 16);
+	for (q = pins; *q != '\0'; ) {
+		while (*q == ' ')
+			q++;
+		if (*q == '\0')
+			break;
+		if (w != out)
+			*w++ = ';';
+		memcpy(w, "sha256//", 8);
+		w += 8;
+		while (*q != '\0' && *q != ' ')
+			*w++ = *q++;
+	}
+	*w = '\0';
+	return out;
+}
+
+static void
+chan_add(struct syncer *s, const char *peer, const char *via,
+    const char *base, const char *pins)
+{
+	struct chan	*c;
+	size_t		 n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	s->chans = xreallocarray(s->chans, s->n + 1, sizeof(*s->chans));
+	c = &s->chans[s->n++];
+	memset(c, 0, sizeof(*c));
+	c->s = s;
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	snprintf(c->via, sizeof(c->via), "%s", via);
+	c->url = xasprintf("%.*s/v1/batches", (int)n, base);
+	c->pins = curl_pins(pins);
+	buf_init(&c->body, s->cfg.ctx->limits.max_bytes);
+}
+
+struct peers {
+	struct syncer	*s;
+	const char	*only;
+	const char	*hub;		/* the hub's URL, or NULL */
+	char		*hub_pins;
+};
+
+static int
+add_peer(void *arg, const struct store_peer *p, const char *pins)
+{
+	struct peers	*ps = arg;
+
+	if (strcmp(p->code, "hub") == 0) {
+		free(ps->hub_pins);
+		ps->hub_pins = pins ? xstrdup(pins) : NULL;
+		return 0;
+	}
+	if (ps->only != NULL && strcmp(ps->only, p->code) != 0)
+		return 0;
+	if (p->url != NULL)
+		chan_add(ps->s, p->code, p->code, p->url, pins);
+	else if (ps->hub != NULL)
+		chan_add(ps->s, p->code, "hub", ps->hub, ps->hub_pins);
+	return 0;
+}
+
+struct syncer *
+syncer_new(const struct syncer_config *cfg, const char *only,
+    struct sp_err *err)
+{
+	struct syncer	*s = xcalloc(1, sizeof(*s));
+	struct peers	 ps = { s, only, NULL, NULL };
+
+	s->cfg = *cfg;
+	if (cfg->node->hub != NULL && cfg->node->hub[0] != '\0' &&
+	    !cfg->node->is_hub)
+		ps.hub = cfg->node->hub;
+	if (store_peer_each(cfg->store, add_peer, &ps, err) == -1) {
+		free(ps.hub_pins);
+		syncer_free(s);
+		return NULL;
+	}
+	if (ps.hub != NULL && (only == NULL || strcmp(only, "hub") == 0))
+		chan_add(s, "hub", "hub", ps.hub, ps.hub_pins);
+	free(ps.hub_pins);
+	return s;
+}
+
+void
+syncer_free(struct syncer *s)
+{
+	int	 i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n; i++) {
+		free(s->chans[i].url);
+		free(s->chans[i].pins);
+		buf_clear(&s->chans[i].body);
+	}
+	free(s->chans);
+	sp_err_clear(&s->fatal);
+	free(s);
+}
+
+int
+syncer_channels(const struct syncer *s)
+{
+	return s->n;
+}
+
+/* ---- the end of a round ---------------------------------------------- */
+
+static void
+strip_newlines(char *msg)
+{
+	size_t	 n = strlen(msg);
+
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+}
+
+static void
+set_state(struct chan *c, enum syncer_state st, const char *fmt, ...)
+    __attribute__((__format__ (printf, 3, 4)));
+
+static void
+set_state(struct chan *c, enum syncer_state st, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	c->rd.state = st;
+	va_start(ap, fmt);
+	vsnprintf(c->rd.msg, sizeof(c->rd.msg), fmt, ap);
+	va_end(ap);
+	strip_newlines(c->rd.msg);
+}
+
+/* A local failure: the round ends DOWN; syncer_once returns it. */
+static void
+local_failure(struct chan *c, struct sp_err *err)
+{
+	struct syncer	*s = c->s;
+
+	set_state(c, SYNCER_DOWN, "%s: %s", sp_code_name(err->code),
+	    err->msg);
+	if (!s->failed) {
+		s->failed = 1;
+		sp_errf(&s->fatal, err->code, "%s", err->msg);
+	}
+	sp_err_clear(err);
+}
+
+long
+syncer_backoff(int fails, long retry_after)
+{
+	long	 d = 1L << (fails < 9 ? (fails > 0 ? fails : 0) : 9);
+
+	if (d > BACKOFF_MAX)
+		d = BACKOFF_MAX;
+	d = d / 2 + (long)arc4random_uniform((uint32_t)(d / 2 + 1));
+	if (d < retry_after)
+		d = retry_after;
+	return d;
+}
+
+static void
+schedule(struct chan *c, long ms, void (*fn)(void *))
+{
+	struct sp_err	 err = { 0 };
+
+	if (loop_after(c->s->cfg.loop, ms, fn, c, &err) == -1)
+		fatal("%s", err.msg);
+}
+
+/* The channel's last error and when, or none after a good round. */
+static int
+note(struct chan *c, struct sp_err *err)
+{
+	struct store	*st = c->s->cfg.store;
+
+	if (store_begin(st, err) == -1)
+		return -1;
+	if (store_channel_note(st, c->peer, c->rd.state == SYNCER_OK ? NULL :
+	    c->rd.msg, util_now(), err) == -1 ||
+	    store_commit(st, err) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+round_end(struct chan *c)
+{
+	struct syncer	*s = c->s;
+	struct sp_err	 err = { 0 };
+	long		 next;
+
+	buf_clear(&c->body);
+	if (note(c, &err) == -1)
+		local_failure(c, &err);
+	if (s->cfg.report != NULL)
+		s->cfg.report(s->cfg.report_arg, &c->rd);
+	if (!s->forever) {
+		if (--s->busy == 0)
+			loop_stop(s->cfg.loop);
+		return;
+	}
+	if (c->rd.state == SYNCER_OK) {
+		c->fails = 0;
+		next = s->cfg.interval;
+	} else {
+		c->fails++;
+		next = syncer_backoff(c->fails, c->retry_after);
+		log_warnx("%s: %s; next try in %ld s", c->peer, c->rd.msg,
+		    next);
+	}
+	if (c->rd.sent > 0 || c->rd.pulled > 0)
+		log_info("%s: sent %d, acked to %lld; received %d, in seq %lld",
+		    c->peer, c->rd.sent, (long long)c->rd.acked,
+		    c->rd.pulled, (long long)c->rd.received);
+	schedule(c, next * 1000, round_start);
+}
+
+/* A transfer that failed: down (retry later) or refused (someone acts). */
+static void
+judge(struct chan *c, const struct client_result *r)
+{
+	int	 n = r->len > 200 ? 200 : (int)r->len;
+
+	c->retry_after = r->retry_after;
+	if (r->status == 0)
+		set_state(c, SYNCER_DOWN, "%s", r->err.msg);
+	else
+		set_state(c, r->status >= 500 || r->status == 429 ?
+		    SYNCER_DOWN : SYNCER_REFUSED, "%s answered %d: %.*s",
+		    c->via, r->status, n, r->body ? (const char *)r->body :
+		    "");
+}
+
+static int
+start(struct chan *c, const char *method, const char *url,
+    client_done *done)
+{
+	struct client_call	 call;
+	struct sp_err		 err = { 0 };
+
+	memset(&call, 0, sizeof(call));
+	call.method = method;
+	call.url = url;
+	call.peer = c->via;
+	call.pins = c->pins;
+	if (strcmp(method, "POST") == 0) {
+		call.body = c->body.data;
+		call.len = c->body.len;
+	}
+	call.max_response = MAX_RESPONSE;
+	call.timeout = XFER_TIMEOUT;
+	if (client_start(c->s->cfg.client, &call, done, c, &err) == -1) {
+		local_failure(c, &err);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- cut and push ---------------------------------------------------- */
+
+static int
+cut(struct chan *c, struct sp_err *err)
+{
+	struct syncer		*s = c->s;
+	struct store_channel	 ch;
+	int			 n;
+
+	if ((s->cfg.begin != NULL ? s->cfg.begin(s->cfg.begin_arg, err) :
+	    store_begin(s->cfg.store, err)) == -1)
+		return -1;
+	if (sync_cut(s->cfg.store, s->cfg.conf, c->peer, util_now(), &n,
+	    err) == -1 || store_commit(s->cfg.store, err) == -1) {
+		store_rollback(s->cfg.store);
+		return -1;
+	}
+	if (store_channel_get(s->cfg.store, c->peer, 1, &ch, err) == -1)
+		return -1;
+	c->cutseq = ch.seq;
+	c->pos = ch.head;
+	c->resend = 0;
+	if (ch.acked > c->rd.acked)
+		c->rd.acked = ch.acked;
+	return 0;
+}
+
+static void
+round_start(void *arg)
+{
+	struct chan	*c = arg;
+	struct sp_err	 err = { 0 };
+
+	memset(&c->rd, 0, sizeof(c->rd));
+	c->rd.peer = c->peer;
+	c->rd.via = c->via;
+	c->phase = PH_PUSH;
+	c->resent = 0;
+	c->retry_after = 0;
+	if (cut(c, &err) == -1) {
+		local_failure(c, &err);
+		round_end(c);
+		return;
+	}
+	push_next(c);
+}
+
+/* A batch of receipts only: the receiver's 200 is all it earns. */
+static int
+ack_bare(struct chan *c, struct sp_err *err)
+{
+	struct store	*st = c->s->cfg.store;
+
+	if (store_begin(st, err) == -1)
+		return -1;
+	if (store_batch_out_ack(st, c->peer, c->pos, c->digest, NULL, 0, 0,
+	    err) == -1 || store_commit(st, err) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+/* 0: go on with the next batch; -1: the round ended (state set). */
+static int
+posted(struct chan *c, const struct client_result *r)
+{
+	struct syncer	*s = c->s;
+	struct receipt	 rc;
+	struct sp_err	 err = { 0 };
+
+	if (r->len == 0)
+		return ack_bare(c, &err) == -1 ? (local_failure(c, &err), -1) :
+		    0;
+	if (recv_receipt(s->cfg.store, s->cfg.ctx, r->body, r->len,
+	    util_now(), &rc, &err) == -1) {
+		set_state(c, SYNCER_REFUSED, "the receipt for seq %lld: %s: "
+		    "%s", (long long)c->pos, sp_code_name(err.code), err.msg);
+		receipt_clear(&rc);
+		sp_err_clear(&err);
+		return -1;
+	}
+	if (rc.batch_seq > c->rd.acked)
+		c->rd.acked = rc.batch_seq;
+	receipt_clear(&rc);
+	return 0;
+}
+
+static void
+on_post(void *arg, const struct client_result *r)
+{
+	struct chan	*c = arg;
+	long		 want = r->expected_seq;
+
+	if (r->status == 200) {
+		if (posted(c, r) == -1) {
+			round_end(c);
+			return;
+		}
+		c->rd.sent++;
+		schedule(c, 0, push_next);
+		return;
+	}
+	if (r->status == 409 && want > c->cutseq + 1) {
+		set_state(c, SYNCER_REFUSED, "%s expects seq %ld but this node "
+		    "cut only up to %lld: it lost its state (run simpul "
+		    "recover)", c->peer, want, (long long)c->cutseq);
+		round_end(c);
+		return;
+	}
+	if (r->status == 409 && want >= 1 && want <= c->pos && !c->resent) {
+		log_info("%s expects seq %ld: resending from there", c->peer,
+		    want);
+		c->resent = c->resend = 1;
+		c->pos = want - 1;
+		schedule(c, 0, push_next);
+		return;
+	}
+	judge(c, r);
+	round_end(c);
+}
+
+static void
+push_next(void *arg)
+{
+	struct chan	*c = arg;
+	struct sp_err	 err = { 0 };
+	int64_t		 seq;
+	int		 rc;
+
+	buf_clear(&c->body);
+	rc = store_batch_out_next(c->s->cfg.store, c->peer, c->pos,
+	    !c->resend, &seq, c->digest, &c->body, &err);
+	if (rc == -1) {
+		local_failure(c, &err);
+		round_end(c);
+		return;
+	}
+	if (rc == 1) {
+		c->pos = seq;
+		if (start(c, "POST", c->url, on_post) == -1)
+			round_end(c);
+		return;
+	}
+	if (c->phase == PH_FLUSH)
+		round_end(c);
+	else {
+		c->phase = PH_PULL;
+		pull_next(c);
+	}
+}
+
+/* ---- pull ------------------------------------------------------------ */
+
+static int
+pulled(struct chan *c, const struct client_result *r, int64_t at)
+{
+	struct syncer		*s = c->s;
+	struct store_channel	 ch;
+	struct recv_outcome	 o;
+	struct recv_ctx		 ctx = *s->cfg.ctx;
+	struct sp_err		 err = { 0 };
+	int			 i;
+
+	ctx.pusher = c->via;
+	if (recv_batch(s->cfg.store, &ctx, r->body, r->len, util_now(), &o,
+	    &err) == -1) {
+		set_state(c, SYNCER_REFUSED, "batch after seq %lld from %s: "
+		    "%s: %s", (long long)at, c->peer, sp_code_name(err.code),
+		    err.msg);
+		recv_outcome_clear(&o);
+		sp_err_clear(&err);
+		return -1;
+	}
+	for (i = 0; i < OUTCOME_MAX; i++)
+		c->rd.n[i] += o.n[i];
+	recv_outcome_clear(&o);
+	c->rd.pulled++;
+	if (store_channel_get(s->cfg.store, c->peer, 0, &ch, &err) == -1) {
+		local_failure(c, &err);
+		return -1;
+	}
+	if (ch.seq <= at) {
+		set_state(c, SYNCER_REFUSED, "%s answered after seq %lld with "
+		    "a batch already held", c->via, (long long)at);
+		return -1;
+	}
+	c->rd.received = ch.seq;
+	return 0;
+}
+
+/* What was pulled earned final receipts: cut them and push at once. */
+static void
+flush(void *arg)
+{
+	struct chan	*c = arg;
+	struct sp_err	 err = { 0 };
+
+	c->phase = PH_FLUSH;
+	if (cut(c, &err) == -1) {
+		local_failure(c, &err);
+		round_end(c);
+		return;
+	}
+	push_next(c);
+}
+
+static void
+on_get(void *arg, const struct client_result *r)
+{
+	struct chan	*c = arg;
+
+	if (r->status == 200) {
+		if (pulled(c, r, c->rd.received) == -1)
+			round_end(c);
+		else
+			schedule(c, 0, pull_next);
+		return;
+	}
+	if (r->status != 204) {
+		judge(c, r);
+		round_end(c);
+		return;
+	}
+	if (c->rd.pulled == 0)
+		round_end(c);
+	else
+		schedule(c, 0, flush);
+}
+
+static void
+pull_next(void *arg)
+{
+	struct chan		*c = arg;
+	struct store_channel	 ch;
+	struct sp_err		 err = { 0 };
+	char			*url;
+	int			 rc;
+
+	if (store_channel_get(c->s->cfg.store, c->peer, 0, &ch, &err) == -1) {
+		local_failure(c, &err);
+		round_end(c);
+		return;
+	}
+	c->rd.received = ch.seq;
+	url = xasprintf("%s?from=%s&to=%s&after=%lld", c->url, c->peer,
+	    c->s->cfg.node->code, (long long)ch.seq);
+	rc = start(c, "GET", url, on_get);
+	free(url);
+	if (rc == -1)
+		round_end(c);
+}
+
+/* ---- running --------------------------------------------------------- */
+
+int
+syncer_once(struct syncer *s, struct sp_err *err)
+{
+	int	 i;
+
+	s->forever = 0;
+	if (s->n == 0)
+		return 0;
+	s->busy = s->n;
+	for (i = 0; i < s->n; i++)
+		schedule(&s->chans[i], 0, round_start);
+	if (loop_run(s->cfg.loop) != 0)
+		return sp_errf(err, SPE_NET, "interrupted by a signal: "
+		    "everything stays stored");
+	if (s->failed)
+		return sp_errf(err, s->fatal.code, "%s", s->fatal.msg);
+	return 0;
+}
+
+void
+syncer_start(struct syncer *s)
+{
+	int	 i;
+
+	s->forever = 1;
+	for (i = 0; i < s->n; i++)
+		schedule(&s->chans[i], 0, round_start);
+}
