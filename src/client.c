@@ -40,6 +40,8 @@ struct xfer {
 	struct curl_slist	*headers;
 	char			*peer;
 	struct buf		 resp;
+	char			*relay;		/* X-Simpul-Relay-Receipt */
+	char			*waiting;	/* X-Simpul-Waiting */
 	long			 expected_seq;
 	int			 too_large;
 	char			 errbuf[CURL_ERROR_SIZE];
@@ -62,6 +64,8 @@ xfer_free(struct xfer *x)
 	curl_easy_cleanup(x->easy);
 	curl_slist_free_all(x->headers);
 	buf_clear(&x->resp);
+	free(x->relay);
+	free(x->waiting);
 	free(x->peer);
 	free(x);
 }
@@ -75,6 +79,8 @@ finish(struct xfer *x, CURLcode rc)
 
 	memset(&r, 0, sizeof(r));
 	r.expected_seq = x->expected_seq;
+	r.relay = x->relay;
+	r.waiting = x->waiting;
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK)
 		r.retry_after = (long)ra;
@@ -191,15 +197,44 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/* A header's value if the line is that header, trimmed, else NULL. */
+static char *
+header_value(const char *p, size_t len, const char *name)
+{
+	size_t	 n = strlen(name);
+
+	if (len <= n || strncasecmp(p, name, n) != 0 || p[n] != ':')
+		return NULL;
+	p += n + 1;
+	len -= n + 1;
+	while (len > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		len--;
+	}
+	while (len > 0 && (p[len - 1] == '\r' || p[len - 1] == '\n' ||
+	    p[len - 1] == ' '))
+		len--;
+	return xstrndup(p, len);
+}
+
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
 	struct xfer	*x = arg;
-	static const char name[] = "x-simpul-expected-seq:";
 	size_t		 len = size * n;
+	char		*v;
 
-	if (len > sizeof(name) && strncasecmp(p, name, sizeof(name) - 1) == 0)
-		x->expected_seq = strtol(p + sizeof(name) - 1, NULL, 10);
+	if ((v = header_value(p, len, "x-simpul-expected-seq")) != NULL) {
+		x->expected_seq = strtol(v, NULL, 10);
+		free(v);
+	} else if ((v = header_value(p, len, "x-simpul-relay-receipt")) !=
+	    NULL) {
+		free(x->relay);
+		x->relay = v;
+	} else if ((v = header_value(p, len, "x-simpul-waiting")) != NULL) {
+		free(x->waiting);
+		x->waiting = v;
+	}
 	return len;
 }
 
@@ -279,6 +314,12 @@ easy_setup(struct xfer *x, const struct client_call *call)
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	x->headers = curl_slist_append(x->headers, "Expect:");
+	if (call->relay != NULL) {
+		char	*h = xasprintf("X-Simpul-Relay-Receipt: %s", call->relay);
+
+		x->headers = curl_slist_append(x->headers, h);
+		free(h);
+	}
 	if (strcmp(call->method, "POST") == 0) {
 		x->headers = curl_slist_append(x->headers,
 		    "Content-Type: application/xml");

@@ -25,6 +25,7 @@ struct client_call {
 	size_t		 len;
 	size_t		 max_response;	/* bytes */
 	long		 timeout;	/* seconds for the whole transfer */
+	const char	*relay;		/* hex relay receipt to send, or NULL */
 };
 
 struct client_result {
@@ -33,6 +34,8 @@ struct client_result {
 	size_t		 len;
 	long		 retry_after;	/* seconds, 0 when not given */
 	long		 expected_seq;	/* X-Simpul-Expected-Seq, or -1 */
+	const char	*relay;		/* X-Simpul-Relay-Receipt (hex), or NULL */
+	const char	*waiting;	/* X-Simpul-Waiting, or NULL */
 	struct sp_err	 err;		/* SPE_NET etc. when status is 0 */
 };
 

@@ -65,20 +65,75 @@ struct serve {
 	struct recv_ctx	 ctx;
 };
 
+/*
+ * The hub enrols a node at its first contact with a CA-valid certificate
+ * (DESIGN §2): TLS has checked the chain, the CRL and the dates; the CN
+ * becomes an enrolled node, its instance id recorded with its first batch.
+ */
+static int
+enrol(struct serve *sv, const char *code, struct sp_err *err)
+{
+	if (!util_node_code_valid(code) || strcmp(code, "hub") == 0)
+		return sp_errf(err, SPE_PERMISSION, "'%s' is not a node code",
+		    code);
+	if (store_begin(sv->cli->store, err) == -1)
+		return -1;
+	if (store_peer_add(sv->cli->store, code, NULL, util_now(), err) == -1 ||
+	    store_commit(sv->cli->store, err) == -1) {
+		store_rollback(sv->cli->store);
+		return -1;
+	}
+	log_info("%s enrolled at its first contact", code);
+	return 0;
+}
+
 /* The peer must be a node this one knows; else 403 and nothing more. */
 static int
 known_peer(struct serve *sv, struct server_req *r)
 {
 	struct sp_err	 err = { 0 };
+	const char	*peer = server_req_peer(r);
 	int		 rc;
 
-	if ((rc = node_knows(sv->cli->store, server_req_peer(r), &err)) == 1)
+	if ((rc = node_knows(sv->cli->store, peer, &err)) == 1)
 		return 1;
-	if (rc == 0)
+	if (rc == 0 && sv->node.is_hub && enrol(sv, peer, &err) == 0)
+		return 1;
+	if (rc == 0 && err.code == SPE_OK)
 		sp_errf(&err, SPE_PERMISSION, "%s is not a node %s exchanges "
-		    "with", server_req_peer(r), sv->node.code);
+		    "with", peer, sv->node.code);
 	server_reply_err(r, &err);
 	return 0;
+}
+
+/*
+ * At the hub, every answer to a node says which authors have batches
+ * waiting for it there ("33.21:7 33.29:2": author and its top seq), so a
+ * node behind NAT learns whom to pull from (DESIGN §5).
+ */
+static int
+add_waiting(void *arg, const char *author, int64_t seq)
+{
+	struct buf	*b = arg;
+
+	return buf_printf(b, NULL, "%s%s:%lld", b->len > 0 ? " " : "",
+	    author, (long long)seq);
+}
+
+static void
+say_waiting(struct serve *sv, struct server_req *r)
+{
+	struct sp_err	 err = { 0 };
+	struct buf	 b;
+
+	if (!sv->node.is_hub)
+		return;
+	buf_init(&b, 8192);
+	if (store_relay_waiting(sv->cli->store, server_req_peer(r),
+	    add_waiting, &b, &err) == 0 && b.len > 0)
+		server_req_header(r, "X-Simpul-Waiting", (const char *)b.data);
+	sp_err_clear(&err);
+	buf_clear(&b);
 }
 
 /* GET /v1/status: this node and its channels (JSON or XML). */
@@ -165,12 +220,32 @@ out:
 	return rc;
 }
 
+/* A relayed batch's receipt, hex in X-Simpul-Relay-Receipt, or none. */
+static int
+relay_header(struct serve *sv, struct server_req *r, struct buf *b,
+    struct sp_err *err)
+{
+	const char	*hex = server_req_get_header(r, "X-Simpul-Relay-Receipt");
+
+	buf_init(b, sv->ctx.limits.max_bytes);
+	if (hex == NULL)
+		return 0;
+	if (strcmp(server_req_peer(r), "hub") != 0)
+		return sp_errf(err, SPE_PERMISSION, "only the hub delivers "
+		    "relayed batches, not %s", server_req_peer(r));
+	if (util_unhex(hex, b, err) == -1)
+		return -1;
+	return 1;
+}
+
 /*
  * POST /v1/batches: a batch for this node, straight from its author (the
- * client's CN must be the batch's from: relaying is the hub's).  The same
- * receiver as import, at this server's clock.  200 with the signed final
- * receipt; 200 and no body for a batch of receipts only (it earns none);
- * else the error table's status, a 409 with X-Simpul-Expected-Seq.
+ * client's CN must be the batch's from), or delivered by the hub with its
+ * relay receipt; at the hub, a batch for another node to relay.  The same
+ * receiver as import, at this server's clock (the relay receipt's for a
+ * relayed batch).  200 with the signed final (or relay) receipt; 200 and
+ * no body for a batch of receipts only (it earns none); else the error
+ * table's status, a 409 with X-Simpul-Expected-Seq.
  */
 static void
 on_batch_post(struct server_req *r, void *arg)
@@ -179,18 +254,26 @@ on_batch_post(struct server_req *r, void *arg)
 	struct sp_err		 err = { 0 };
 	struct recv_outcome	 o;
 	struct recv_ctx		 ctx;
+	struct buf		 relay;
 	const uint8_t		*body;
 	const char		*peer = server_req_peer(r);
 	size_t			 len;
 	char			 num[32];
+	int			 rc;
 
+	memset(&o, 0, sizeof(o));
 	if (!known_peer(sv, r))
 		return;
 	body = server_req_body(r, &len);
 	ctx = sv->ctx;
 	ctx.pusher = peer;
-	if (recv_batch(sv->cli->store, &ctx, body, len, util_now(), &o,
-	    &err) == -1) {
+	if ((rc = relay_header(sv, r, &relay, &err)) == 1)
+		rc = recv_relayed(sv->cli->store, &ctx, body, len, relay.data,
+		    relay.len, util_now(), &o, &err);
+	else if (rc == 0)
+		rc = recv_batch(sv->cli->store, &ctx, body, len, util_now(),
+		    &o, &err);
+	if (rc == -1) {
 		if (err.code == SPE_SEQ_GAP || err.code == SPE_PREV ||
 		    err.code == SPE_EQUIVOCATION) {
 			snprintf(num, sizeof(num), "%lld",
@@ -200,17 +283,73 @@ on_batch_post(struct server_req *r, void *arg)
 		log_info("%s: batch from %s refused: %s: %s", sv->node.code,
 		    peer, sp_code_name(err.code), err.msg);
 		server_reply_err(r, &err);
-	} else
+	} else {
+		say_waiting(sv, r);
 		server_reply(r, 200, "application/xml", o.receipt,
 		    o.receipt != NULL ? o.receipt_len : 0);
+	}
+	buf_clear(&relay);
 	recv_outcome_clear(&o);
 }
 
+/* A relayed batch to the client: its bytes, its receipt in a header. */
+static int
+send_relayed(void *arg, const struct store_relay *rel)
+{
+	struct server_req	*r = arg;
+	char			*hex = xmalloc(rel->receipt_len * 2 + 1);
+
+	util_hex(rel->receipt, rel->receipt_len, hex);
+	server_req_header(r, "X-Simpul-Relay-Receipt", hex);
+	free(hex);
+	server_reply(r, 200, "application/xml", rel->bytes, rel->len);
+	return 0;
+}
+
 /*
- * GET /v1/batches?from=THIS&to=CN&after=SEQ: the next batch this node
- * stored for the client after SEQ, its exact bytes, or 204.  from and to
- * default to this node and the client; another from (relay, recovery) is
- * not built yet.
+ * The hub: the next batch it relays from author to dest after seq, to
+ * dest (who then holds everything up to seq) or, for recovery, to the
+ * author itself.
+ */
+static void
+relay_get(struct serve *sv, struct server_req *r, const char *from,
+    const char *to, long long after)
+{
+	struct sp_err	 err = { 0 };
+	const char	*peer = server_req_peer(r);
+	int		 rc;
+
+	if (strcmp(peer, to) != 0 && strcmp(peer, from) != 0) {
+		sp_errf(&err, SPE_PERMISSION, "%s may not pull the batches "
+		    "from %s to %s", peer, from, to);
+		goto bad;
+	}
+	if (strcmp(peer, to) == 0 && after > 0) {
+		if (store_begin(sv->cli->store, &err) == -1)
+			goto bad;
+		if (store_relay_held(sv->cli->store, from, to, after,
+		    &err) == -1 || store_commit(sv->cli->store, &err) == -1) {
+			store_rollback(sv->cli->store);
+			goto bad;
+		}
+	}
+	say_waiting(sv, r);
+	if ((rc = store_relay_next(sv->cli->store, from, to, after,
+	    send_relayed, r, &err)) == -1)
+		goto bad;
+	if (rc == 0)
+		server_reply(r, 204, "application/xml", "", 0);
+	return;
+bad:
+	server_reply_err(r, &err);
+}
+
+/*
+ * GET /v1/batches?from=CODE&to=CODE&after=SEQ: the next batch from after
+ * SEQ, its exact bytes, or 204.  from defaults to this node and to to the
+ * client.  This node's own batches go to the node they are for; at the
+ * hub, relayed ones to their destination (or, for recovery, their
+ * author), with the relay receipt in X-Simpul-Relay-Receipt.
  */
 static void
 on_batch_get(struct server_req *r, void *arg)
@@ -230,20 +369,25 @@ on_batch_get(struct server_req *r, void *arg)
 	buf_init(&b, sv->ctx.limits.max_bytes);
 	if (!known_peer(sv, r))
 		return;
-	if (to != NULL && strcmp(to, peer) != 0) {
-		sp_errf(&err, SPE_PERMISSION, "%s may not pull the batches "
-		    "for %s", peer, to);
-		goto bad;
-	}
-	if (from != NULL && strcmp(from, sv->node.code) != 0) {
-		sp_errf(&err, SPE_NOT_BUILT, "%s holds only its own batches "
-		    "(relay and recovery are not built yet)", sv->node.code);
-		goto bad;
-	}
 	if (after == NULL || util_parse_int(after, 0, INT64_MAX / 2, &n,
 	    "after", &err) == -1) {
 		sp_err_clear(&err);
 		sp_errf(&err, SPE_USAGE, "after=SEQ is required");
+		goto bad;
+	}
+	if (from != NULL && strcmp(from, sv->node.code) != 0) {
+		if (!sv->node.is_hub) {
+			sp_errf(&err, SPE_NOT_FOUND, "%s holds only its own "
+			    "batches; the hub relays the others",
+			    sv->node.code);
+			goto bad;
+		}
+		relay_get(sv, r, from, to != NULL ? to : peer, n);
+		return;
+	}
+	if (to != NULL && strcmp(to, peer) != 0) {
+		sp_errf(&err, SPE_PERMISSION, "%s may not pull the batches "
+		    "for %s", peer, to);
 		goto bad;
 	}
 	if ((rc = store_batch_out_next(sv->cli->store, peer, n, 0, &seq,
@@ -262,6 +406,7 @@ on_batch_get(struct server_req *r, void *arg)
 		    n, 0, &seq, digest, &b, &err)) == -1)
 			goto bad;
 	}
+	say_waiting(sv, r);
 	if (rc == 1)
 		server_reply(r, 200, "application/xml", b.data, b.len);
 	else
@@ -271,6 +416,78 @@ on_batch_get(struct server_req *r, void *arg)
 bad:
 	buf_clear(&b);
 	server_reply_err(r, &err);
+}
+
+/*
+ * GET /v1/receipts?to=CODE&after=SEQ: at the hub, the relay receipt of
+ * the client's next batch to CODE after SEQ, and in X-Simpul-Delivery
+ * whether the destination has it (waiting, delivered, or refused: why),
+ * so a destination's transport refusal travels back to the author; at a
+ * regency node (to is this node), the final receipt it made for the
+ * client's next batch, for a client that lost the POST's answer.  204
+ * when none.
+ */
+static int
+send_receipt(void *arg, const struct store_relay *rel)
+{
+	struct server_req	*r = arg;
+	char			*v;
+
+	v = rel->error != NULL ? xasprintf("%s: %s", rel->state, rel->error) :
+	    xstrdup(rel->state);
+	server_req_header(r, "X-Simpul-Delivery", v);
+	free(v);
+	server_reply(r, 200, "application/xml", rel->receipt,
+	    rel->receipt_len);
+	return 0;
+}
+
+static int
+final_receipt(struct serve *sv, struct server_req *r, long long after,
+    struct sp_err *err)
+{
+	struct buf	 b;
+	int		 rc;
+
+	buf_init(&b, sv->ctx.limits.max_bytes);
+	if ((rc = store_receipt_out_next(sv->cli->store, server_req_peer(r),
+	    after, &b, err)) == 1)
+		server_reply(r, 200, "application/xml", b.data, b.len);
+	buf_clear(&b);
+	return rc;
+}
+
+static void
+on_receipts(struct server_req *r, void *arg)
+{
+	struct serve	*sv = arg;
+	struct sp_err	 err = { 0 };
+	const char	*to = server_req_query(r, "to");
+	const char	*after = server_req_query(r, "after");
+	long long	 n;
+	int		 rc;
+
+	if (!known_peer(sv, r))
+		return;
+	if (to == NULL || after == NULL || util_parse_int(after, 0,
+	    INT64_MAX / 2, &n, "after", &err) == -1) {
+		sp_err_clear(&err);
+		sp_errf(&err, SPE_USAGE, "to=CODE and after=SEQ are required");
+		server_reply_err(r, &err);
+		return;
+	}
+	if (strcmp(to, sv->node.code) == 0)
+		rc = final_receipt(sv, r, n, &err);
+	else if (sv->node.is_hub)
+		rc = store_relay_next(sv->cli->store, server_req_peer(r), to, n,
+		    send_receipt, r, &err);
+	else
+		rc = sp_errf(&err, SPE_NOT_FOUND, "%s keeps only its own "
+		    "receipts", sv->node.code);
+	if (rc == -1)
+		server_reply_err(r, &err);
+	else if (rc == 0)
+		server_reply(r, 204, "application/xml", "", 0);
 }
 
 static void
@@ -295,6 +512,7 @@ serve_listen(struct serve *sv, const char *listen, struct sp_err *err)
 	server_route(sv->srv, SERVER_GET, "/v1/status", on_status, sv);
 	server_route(sv->srv, SERVER_POST | SERVER_GET, "/v1/batches",
 	    on_batches, sv);
+	server_route(sv->srv, SERVER_GET, "/v1/receipts", on_receipts, sv);
 	return 0;
 }
 
@@ -340,6 +558,7 @@ serve_start(struct serve *sv, const char *listen, struct sp_err *err)
 	    err) == -1)
 		return -1;
 	recv_ctx_init(&sv->ctx, &sv->conf);
+	sv->ctx.relays = sv->node.is_hub;
 	if (listen != NULL && serve_listen(sv, listen, err) == -1)
 		return -1;
 	if (serve_sync(sv, err) == -1)

@@ -39,6 +39,7 @@ static const struct {
 	[SPE_OWNERSHIP] =	{ "ownership",		1, 409 },
 	[SPE_TRANSITION] =	{ "transition",		1, 409 },
 	[SPE_PERMISSION] =	{ "permission",		1, 403 },
+	[SPE_INSTANCE] =	{ "instance",		1, 403 },
 	[SPE_NOT_BUILT] =	{ "not-built",		3, 501 },
 	[SPE_IO] =		{ "io",			3, 500 },
 	[SPE_STORE] =		{ "store",		3, 500 },

@@ -33,6 +33,7 @@ enum sp_code {
 	SPE_OWNERSHIP,		/* chain event from a non-owner */
 	SPE_TRANSITION,		/* event not allowed in the current status */
 	SPE_PERMISSION,		/* the actor or node may not do this */
+	SPE_INSTANCE,		/* a known node came back with a new instance */
 	/* environment (exit 3): try again later */
 	SPE_NOT_BUILT,		/* subcommand not built yet */
 	SPE_IO,			/* file system */

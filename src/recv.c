@@ -8,8 +8,9 @@
  *	recv_parse		SPE_MALFORMED, SPE_DOCTYPE, SPE_ENCODING, ...
  *	recv_validate_schema	SPE_SCHEMA (and a receipt is not a batch)
  *	recv_verify_signature	SPE_SIGNATURE, SPE_SIGNER, SPE_AUTHORSHIP
- *	recv_check_channel	SPE_WRONG_NODE, SPE_HALTED, SPE_SEQ_GAP,
- *				SPE_PREV, SPE_EQUIVOCATION (409s: expected)
+ *	recv_check_channel	SPE_WRONG_NODE, SPE_INSTANCE, SPE_HALTED,
+ *				SPE_SEQ_GAP, SPE_PREV, SPE_EQUIVOCATION (409s:
+ *				expected)
  *	recv_judge_items	each item: applied, duplicate, held, refused
  *	recv_apply		the batch, the channel head, the receipt
  *
@@ -18,6 +19,12 @@
  * unreceived, and the replay check makes a second delivery harmless.
  * An equivocation rolls that back and stores, in a transaction of its
  * own, the evidence and the halted channel.
+ *
+ * The hub runs recv_relay() for a batch addressed to another node: the
+ * same checks up to the signature, then the batch stored verbatim with a
+ * signed relay receipt; the channel position is the destination's to
+ * judge.  The destination runs recv_relayed(): the relay receipt checked,
+ * then recv_batch() at the relay receipt's time.
  */
 #include "config.h"
 
@@ -201,6 +208,32 @@ recv_verify_signature(struct recv_job *j, struct sp_err *err)
 	return batch_check_authorship(j->b, err);
 }
 
+/*
+ * Enrolment at first contact (DESIGN §2): the first batch of a node
+ * records its instance id; a later one from another instance is refused
+ * until an operator re-enrols it, so its channels are never silently
+ * reset.  Inside the caller's transaction.
+ */
+static int
+check_instance(struct store *s, const struct batch_header *h,
+    struct sp_err *err)
+{
+	struct store_peer	 p;
+	int			 found;
+
+	if ((found = store_peer_get(s, h->from, &p, err)) == -1)
+		return -1;
+	if (found && p.instance != NULL) {
+		if (strcmp(p.instance, h->instance) == 0)
+			return 0;
+		return sp_errf(err, SPE_INSTANCE, "%s came back as instance "
+		    "%.8s, not %.8s: refused until an operator runs simpul "
+		    "peer reenrol %s", h->from, h->instance, p.instance,
+		    h->from);
+	}
+	return store_peer_set_instance(s, h->from, h->instance, err);
+}
+
 /* Inside the transaction: is this the next batch of its channel? */
 static int
 recv_check_channel(struct recv_job *j, struct sp_err *err)
@@ -211,7 +244,8 @@ recv_check_channel(struct recv_job *j, struct sp_err *err)
 	if (strcmp(h->to, j->ctx->node) != 0)
 		return sp_errf(err, SPE_WRONG_NODE, "batch is addressed to "
 		    "%s, this node is %s", h->to, j->ctx->node);
-	if (store_channel_get(j->s, h->from, 0, &ch, err) == -1)
+	if (check_instance(j->s, h, err) == -1 ||
+	    store_channel_get(j->s, h->from, 0, &ch, err) == -1)
 		return -1;
 	j->out->expected = ch.seq + 1;
 	if (ch.halted)
@@ -256,6 +290,7 @@ set_result(struct receipt_result *r, int64_t item, const struct event *e,
 
 static int	 release_held(struct recv_job *, const char *complaint,
 		    struct sp_err *);
+static int	 relay_job(struct recv_job *, struct sp_err *);
 
 /*
  * Judge one event and apply it if it may be: *o gets the outcome, *why
@@ -459,12 +494,16 @@ recv_judge_items(struct recv_job *j, struct sp_err *err)
 	return 0;
 }
 
-/* Sign a final receipt for a batch from peer; *out gets its bytes. */
+/*
+ * Sign a receipt of kind for the batch from->to at seq: final for one this
+ * node received (head: its channel), relay for one the hub took; *out
+ * gets its bytes.
+ */
 static int
-sign_receipt(struct recv_job *j, const char *peer, int64_t seq,
-    const char *digest, struct receipt_result *res, size_t n,
-    const struct store_channel *head, uint8_t **out, size_t *len,
-    struct sp_err *err)
+sign(struct recv_job *j, enum receipt_kind kind, const char *from,
+    const char *to, int64_t seq, const char *digest,
+    struct receipt_result *res, size_t n, int64_t head_seq,
+    const char *head_digest, uint8_t **out, size_t *len, struct sp_err *err)
 {
 	struct receipt	 r;
 	struct batch	*b = NULL, *sig = NULL;
@@ -474,17 +513,17 @@ sign_receipt(struct recv_job *j, const char *peer, int64_t seq,
 	if (j->ctx->key == NULL)
 		return sp_errf(err, SPE_INTERNAL, "no key to sign receipts");
 	memset(&r, 0, sizeof(r));
-	r.kind = RECEIPT_FINAL;
+	r.kind = kind;
 	snprintf(r.signer, sizeof(r.signer), "%s", j->ctx->node);
-	snprintf(r.batch_from, sizeof(r.batch_from), "%s", peer);
-	snprintf(r.batch_to, sizeof(r.batch_to), "%s", j->ctx->node);
+	snprintf(r.batch_from, sizeof(r.batch_from), "%s", from);
+	snprintf(r.batch_to, sizeof(r.batch_to), "%s", to);
 	r.batch_seq = seq;
 	snprintf(r.batch_digest, sizeof(r.batch_digest), "%s", digest);
 	snprintf(r.instance, sizeof(r.instance), "%s", j->ctx->instance);
 	r.received_at = j->now;
 	r.received_offset = j->ctx->offset;
-	r.head_seq = head->seq;
-	snprintf(r.head_digest, sizeof(r.head_digest), "%s", head->digest);
+	r.head_seq = head_seq;
+	snprintf(r.head_digest, sizeof(r.head_digest), "%s", head_digest);
 	r.results = res;
 	r.nresults = n;
 	if (batch_new_receipt(&r, &b, err) == -1 ||
@@ -498,6 +537,17 @@ out:
 	batch_free(b);
 	batch_free(sig);
 	return rc;
+}
+
+/* Sign a final receipt for a batch from peer; *out gets its bytes. */
+static int
+sign_receipt(struct recv_job *j, const char *peer, int64_t seq,
+    const char *digest, struct receipt_result *res, size_t n,
+    const struct store_channel *head, uint8_t **out, size_t *len,
+    struct sp_err *err)
+{
+	return sign(j, RECEIPT_FINAL, peer, j->ctx->node, seq, digest, res, n,
+	    head->seq, head->digest, out, len, err);
 }
 
 /* The batch, its channel head and its receipt, in the same transaction. */
@@ -531,6 +581,9 @@ recv_apply(struct recv_job *j, struct sp_err *err)
 	}
 	if (store_batch_in_add(j->s, j->h->from, j->h->seq, j->digest,
 	    j->bytes, j->len, j->now, 0, id, err) == -1)
+		return -1;
+	if (j->ctx->relay != NULL && store_batch_in_relay(j->s, j->digest,
+	    j->ctx->relay, j->ctx->relay_len, err) == -1)
 		return -1;
 	for (i = 0; i < j->nlate; i++) {
 		struct late	*l = &j->late[i];
@@ -624,8 +677,13 @@ recv_batch(struct store *s, const struct recv_ctx *ctx, const uint8_t *bytes,
 	}
 	if (recv_check_size(&j, err) == -1 || recv_parse(&j, err) == -1 ||
 	    recv_validate_schema(&j, err) == -1 ||
-	    recv_check_pusher(&j, err) == -1 ||
-	    recv_verify_signature(&j, err) == -1)
+	    recv_check_pusher(&j, err) == -1)
+		goto out;
+	if (ctx->relays && strcmp(j.h->to, ctx->node) != 0) {
+		rc = relay_job(&j, err);
+		goto out;
+	}
+	if (recv_verify_signature(&j, err) == -1)
 		goto out;
 	if (store_begin(s, err) == -1)
 		goto out;
@@ -660,6 +718,31 @@ out:
 	return rc;
 }
 
+/* The hub took a batch of ours: it is on its way (not yet accepted). */
+static int
+record_relay_receipt(struct store *s, const char *self,
+    const struct receipt *r, const uint8_t *bytes, size_t len,
+    struct sp_err *err)
+{
+	int	 found;
+
+	if (strcmp(r->signer, "hub") != 0 || strcmp(r->batch_from, self) != 0)
+		return sp_errf(err, SPE_AUTHORSHIP, "relay receipt from %s "
+		    "about batch %s->%s: only the hub relays, and only ours",
+		    r->signer, r->batch_from, r->batch_to);
+	if (bytes == NULL)
+		return sp_errf(err, SPE_SCHEMA, "a relay receipt is a "
+		    "standalone document, never an item");
+	if ((found = store_batch_out_relayed(s, r->batch_to, r->batch_seq,
+	    r->batch_digest, bytes, len, err)) == -1)
+		return -1;
+	if (found == 0)
+		return sp_errf(err, SPE_NOT_FOUND, "no batch %s->%s seq %lld "
+		    "with digest %.8s was sent", r->batch_from, r->batch_to,
+		    (long long)r->batch_seq, r->batch_digest);
+	return 0;
+}
+
 int
 recv_record_receipt(struct store *s, const char *self,
     const struct receipt *r, const uint8_t *bytes, size_t len,
@@ -669,8 +752,8 @@ recv_record_receipt(struct store *s, const char *self,
 	size_t			 i;
 	int			 refused = 0, found;
 
-	if (r->kind != RECEIPT_FINAL)
-		return 0;		/* relay receipts: issue 7 */
+	if (r->kind == RECEIPT_RELAY)
+		return record_relay_receipt(s, self, r, bytes, len, err);
 	if (strcmp(r->batch_from, self) != 0 ||
 	    strcmp(r->signer, r->batch_to) != 0)
 		return sp_errf(err, SPE_AUTHORSHIP, "receipt from %s is about "
@@ -725,6 +808,159 @@ recv_receipt(struct store *s, const struct recv_ctx *ctx,
 	}
 	rc = 0;
 out:
+	batch_free(b);
+	return rc;
+}
+
+/* ---- the relay -------------------------------------------------------- */
+
+static int
+copy_relay_receipt(void *arg, const struct store_relay *r)
+{
+	struct recv_outcome	*o = arg;
+
+	o->replay = 1;
+	o->receipt = xmalloc(r->receipt_len);
+	memcpy(o->receipt, r->receipt, r->receipt_len);
+	o->receipt_len = r->receipt_len;
+	return 0;
+}
+
+struct taken {
+	char	 digest[BATCH_DIGEST_LEN];
+};
+
+static int
+taken_digest(void *arg, const struct store_relay *r)
+{
+	struct taken	*t = arg;
+
+	snprintf(t->digest, sizeof(t->digest), "%s", r->digest);
+	return 0;
+}
+
+/*
+ * Inside the transaction: the author enrolled (or enrolled now), the
+ * destination enrolled, and the seq not taken by another batch unless
+ * this one replaces it.
+ */
+static int
+relay_check(struct recv_job *j, struct sp_err *err)
+{
+	const struct batch_header	*h = j->h;
+	struct store_peer		 p;
+	struct taken			 t;
+	int				 found;
+
+	if (check_instance(j->s, h, err) == -1)
+		return -1;
+	if ((found = store_peer_get(j->s, h->to, &p, err)) == -1)
+		return -1;
+	if (found == 0)
+		return sp_errf(err, SPE_NOT_FOUND, "%s is not a node enrolled "
+		    "at the hub: nothing relayed to it", h->to);
+	if ((found = store_relay_at(j->s, h->from, h->to, h->seq,
+	    taken_digest, &t, err)) == -1)
+		return -1;
+	if (found == 0)
+		return 0;
+	if (h->replaces[0] != '\0' && strcmp(h->replaces, t.digest) == 0)
+		return store_relay_mark(j->s, t.digest, "replaced", NULL, err);
+	return sp_errf(err, SPE_EQUIVOCATION, "the hub relays another batch "
+	    "%s->%s at seq %lld", h->from, h->to, (long long)h->seq);
+}
+
+/* The hub's side of a batch for another node (recv_batch sends it here). */
+static int
+relay_job(struct recv_job *j, struct sp_err *err)
+{
+	struct recv_outcome	*out = j->out;
+	struct store_relay	 r;
+	int			 found;
+
+	out->relayed = 1;
+	if ((found = store_relay_by_digest(j->s, j->digest, copy_relay_receipt,
+	    out, err)) != 0)
+		return found == 1 ? 0 : -1;
+	if (recv_verify_signature(j, err) == -1 || store_begin(j->s, err) == -1)
+		return -1;
+	if ((found = store_relay_by_digest(j->s, j->digest, copy_relay_receipt,
+	    out, err)) != 0) {
+		store_rollback(j->s);
+		return found == 1 ? 0 : -1;
+	}
+	if (relay_check(j, err) == -1 ||
+	    sign(j, RECEIPT_RELAY, j->h->from, j->h->to, j->h->seq, j->digest,
+	    NULL, 0, j->h->seq, j->digest, &out->receipt, &out->receipt_len,
+	    err) == -1)
+		goto bad;
+	memset(&r, 0, sizeof(r));
+	r.digest = j->digest;
+	r.author = j->h->from;
+	r.dest = j->h->to;
+	r.seq = j->h->seq;
+	r.bytes = j->bytes;
+	r.len = j->len;
+	r.received = j->now;
+	r.receipt = out->receipt;
+	r.receipt_len = out->receipt_len;
+	if (store_relay_add(j->s, &r, err) == -1 ||
+	    store_commit(j->s, err) == -1)
+		goto bad;
+	return 0;
+bad:
+	store_rollback(j->s);
+	return -1;
+}
+
+int
+recv_relayed(struct store *s, const struct recv_ctx *ctx,
+    const uint8_t *bytes, size_t len, const uint8_t *relay, size_t relay_len,
+    int64_t now, struct recv_outcome *out, struct sp_err *err)
+{
+	struct recv_ctx	 c2 = *ctx;
+	struct batch	*b = NULL;
+	struct receipt	 r;
+	char		 digest[BATCH_DIGEST_LEN];
+	int		 rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	memset(&r, 0, sizeof(r));
+	if (batch_check_size(relay_len, &ctx->limits, err) == -1 ||
+	    batch_parse(relay, relay_len, &ctx->limits, &b, err) == -1 ||
+	    batch_validate(b, err) == -1)
+		goto out;
+	if (batch_kind(b) != BATCH_KIND_RECEIPT) {
+		sp_errf(err, SPE_SCHEMA, "the relay receipt is a batch");
+		goto out;
+	}
+	if (dsig_verify(b, ctx->trust, now, NULL, err) == -1 ||
+	    batch_check_authorship(b, err) == -1 ||
+	    batch_receipt(b, &r, err) == -1)
+		goto out;
+	hex_digest(bytes, len, digest);
+	if (r.kind != RECEIPT_RELAY || strcmp(r.signer, "hub") != 0) {
+		sp_errf(err, SPE_SIGNER, "a relay receipt comes from the hub, "
+		    "not a %s receipt from %s", receipt_kind_name(r.kind),
+		    r.signer);
+		goto out;
+	}
+	if (strcmp(r.batch_digest, digest) != 0) {
+		sp_errf(err, SPE_AUTHORSHIP, "the relay receipt is for batch "
+		    "%.8s, not this one (%.8s)", r.batch_digest, digest);
+		goto out;
+	}
+	if (strcmp(r.batch_to, ctx->node) != 0) {
+		sp_errf(err, SPE_WRONG_NODE, "relayed to %s, this node is %s",
+		    r.batch_to, ctx->node);
+		goto out;
+	}
+	c2.pusher = r.batch_from;
+	c2.relay = relay;
+	c2.relay_len = relay_len;
+	rc = recv_batch(s, &c2, bytes, len, r.received_at, out, err);
+out:
+	receipt_clear(&r);
 	batch_free(b);
 	return rc;
 }

@@ -28,12 +28,19 @@ struct recv_ctx {
 	/* The node the batch must come from: a POST's client CN, the peer
 	 * pulled from; NULL (import) for any. */
 	const char		*pusher;
+	/* The hub's relay receipt the batch came with, kept beside it. */
+	const uint8_t		*relay;
+	size_t			 relay_len;
+	/* The hub: a batch for another node is relayed, not received. */
+	int			 relays;
 	struct batch_limits	 limits;
 };
 
 struct recv_outcome {
 	int		 replay;	/* accepted before: the stored receipt */
 	int		 receipt_only;	/* carried only receipts: earns none */
+	int		 relayed;	/* the hub took it for another node:
+					   receipt is its relay receipt */
 	struct batch_header h;		/* the batch's header, once parsed */
 	char		 digest[BATCH_DIGEST_LEN];
 	int64_t		 expected;	/* on a 409: the seq expected next */
@@ -56,7 +63,12 @@ void	 recv_outcome_clear(struct recv_outcome *);
  * batch is accepted, or was already (out->replay: the stored receipt
  * again, whatever else changed), with the signed final receipt in out;
  * -1 on a transport refusal, nothing stored, err holding the code (its
- * HTTP status is the server's answer) and out->expected on a 409.  An
+ * HTTP status is the server's answer) and out->expected on a 409.
+ * With ctx->relays (the hub), a batch for another node is relayed
+ * instead (DESIGN §5): size, form, schema, signature and authorship, the
+ * author and the destination enrolled, then the exact bytes stored with
+ * a signed relay receipt in out (out->relayed); the channel position is
+ * the destination's to judge.  An
  * equivocation is the one refusal that stores something: the evidence,
  * and the channel halted.
  */
@@ -82,6 +94,16 @@ int	 recv_receipt(struct store *, const struct recv_ctx *,
  */
 int	 recv_record_receipt(struct store *, const char *self,
 	    const struct receipt *, const uint8_t *bytes, size_t len,
+	    struct sp_err *);
+
+/*
+ * A batch that came through the hub with its relay receipt: the receipt
+ * checked (the hub's, about these bytes, for this node), then
+ * recv_batch() at the relay receipt's time, the receipt kept.
+ */
+int	 recv_relayed(struct store *, const struct recv_ctx *,
+	    const uint8_t *bytes, size_t len, const uint8_t *relay,
+	    size_t relay_len, int64_t now, struct recv_outcome *,
 	    struct sp_err *);
 
 #endif

@@ -430,6 +430,13 @@ server_req_body(struct server_req *r, size_t *len)
 	return p;
 }
 
+const char *
+server_req_get_header(const struct server_req *r, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(r->req),
+	    name);
+}
+
 void
 server_req_header(struct server_req *r, const char *name, const char *value)
 {

@@ -51,6 +51,9 @@ int		 server_req_method(const struct server_req *);
 const char	*server_req_query(const struct server_req *, const char *);
 /* The complete body (NUL-terminated, not counted in len). */
 const uint8_t	*server_req_body(struct server_req *, size_t *len);
+/* A request header, or NULL. */
+const char	*server_req_get_header(const struct server_req *, const char *);
+/* Add a header to the reply. */
 void		 server_req_header(struct server_req *, const char *,
 		    const char *);
 /* Reply once; the request is gone afterwards. */

@@ -275,10 +275,40 @@ static const char *const migrations[] = {
 	"CREATE INDEX held_complaint ON held (complaint, v);",
 
 	/*
-	 * 4: the sync loop.  channel.error_at: when the last error
-	 * happened.
+	 * 4: the sync loop and the hub.  channel.error_at: when the last
+	 * error happened; channel.relayed (out): the highest seq the hub
+	 * gave a relay receipt for.  batch_out.relay and batch_in.relay:
+	 * the hub's relay receipt of a batch sent or received through it.
+	 * relay (the hub): every batch it relays, exact bytes, with the
+	 * relay receipt it signed; delivered once the destination has it,
+	 * refused (with the destination's reason) when it would not take
+	 * it.  relay_pos: the highest seq of a channel its destination is
+	 * known to hold (it pulled after it, or took it pushed).
 	 */
-	"ALTER TABLE channel ADD COLUMN error_at INTEGER;",
+	"ALTER TABLE channel ADD COLUMN error_at INTEGER;"
+	"ALTER TABLE channel ADD COLUMN relayed INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE batch_out ADD COLUMN relay BLOB;"
+	"ALTER TABLE batch_in ADD COLUMN relay BLOB;"
+	"CREATE TABLE relay ("
+	"  digest TEXT PRIMARY KEY,"
+	"  author TEXT NOT NULL,"
+	"  dest TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  bytes BLOB NOT NULL,"
+	"  received INTEGER NOT NULL,"
+	"  receipt BLOB NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'waiting' "
+	"    CHECK (state IN ('waiting', 'delivered', 'refused', 'replaced')),"
+	"  error TEXT"
+	") STRICT;"
+	"CREATE UNIQUE INDEX relay_live ON relay (dest, author, seq) "
+	"  WHERE state != 'replaced';"
+	"CREATE TABLE relay_pos ("
+	"  author TEXT NOT NULL,"
+	"  dest TEXT NOT NULL,"
+	"  held INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (author, dest)"
+	") STRICT;",
 };
 
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -2308,4 +2338,301 @@ out:
 	scan_clear(ev, n);
 	free(ev);
 	return ret;
+}
+
+/* ---- the relay (migration 4) ------------------------------------------ */
+
+int
+store_peer_set_instance(struct store *s, const char *code,
+    const char *instance, struct sp_err *err)
+{
+	static const char	*sql = "INSERT INTO peer (code, instance, "
+	    "added_at) VALUES (?, ?, ?) ON CONFLICT (code) DO UPDATE SET "
+	    "instance = excluded.instance";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, instance, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, util_now());
+	return step_done(s, st, "peer", err);
+}
+
+int
+store_batch_out_relayed(struct store *s, const char *peer, int64_t seq,
+    const char *digest, const uint8_t *receipt, size_t len,
+    struct sp_err *err)
+{
+	static const char	*sql = "UPDATE batch_out SET relay = "
+	    "coalesce(relay, ?) WHERE peer = ? AND seq = ? AND digest = ? AND "
+	    "state != 'replaced'";
+	static const char	*up = "UPDATE channel SET relayed = max(relayed, "
+	    "?) WHERE peer = ? AND dir = 'out'";
+	sqlite3_stmt		*st;
+	int			 n;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_blob(st, 1, receipt, (int)len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, seq);
+	sqlite3_bind_text(st, 4, digest, -1, SQLITE_STATIC);
+	if (step_done(s, st, "batch", err) == -1)
+		return -1;
+	if ((n = sqlite3_changes(s->db)) == 0)
+		return 0;
+	if ((st = stmt(s, up, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, peer, -1, SQLITE_STATIC);
+	if (step_done(s, st, "channel", err) == -1)
+		return -1;
+	return 1;
+}
+
+int64_t
+store_channel_relayed(struct store *s, const char *peer, struct sp_err *err)
+{
+	static const char	*sql = "SELECT relayed FROM channel WHERE "
+	    "peer = ? AND dir = 'out'";
+	sqlite3_stmt		*st;
+	int64_t			 v = 0;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+	if ((rc = step_row(s, st, "channel", err)) == -1)
+		return -1;
+	if (rc == 1)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
+}
+
+int
+store_batch_in_relay(struct store *s, const char *digest,
+    const uint8_t *receipt, size_t len, struct sp_err *err)
+{
+	static const char	*sql =
+	    "UPDATE batch_in SET relay = ? WHERE digest = ?";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_blob(st, 1, receipt, (int)len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, digest, -1, SQLITE_STATIC);
+	return step_done(s, st, "batch", err);
+}
+
+static void
+relay_row(sqlite3_stmt *st, struct store_relay *r)
+{
+	r->digest = (const char *)sqlite3_column_text(st, 0);
+	r->author = (const char *)sqlite3_column_text(st, 1);
+	r->dest = (const char *)sqlite3_column_text(st, 2);
+	r->seq = sqlite3_column_int64(st, 3);
+	r->bytes = sqlite3_column_blob(st, 4);
+	r->len = (size_t)sqlite3_column_bytes(st, 4);
+	r->received = sqlite3_column_int64(st, 5);
+	r->receipt = sqlite3_column_blob(st, 6);
+	r->receipt_len = (size_t)sqlite3_column_bytes(st, 6);
+	r->state = (const char *)sqlite3_column_text(st, 7);
+	r->error = (const char *)sqlite3_column_text(st, 8);
+}
+
+#define RELAY_COLUMNS	"digest, author, dest, seq, bytes, received, " \
+	"receipt, state, error"
+
+/* One relay row by a query of one text and up to two integers. */
+static int
+relay_one(struct store *s, const char *sql, const char *a, const char *b,
+    int64_t n, int (*fn)(void *, const struct store_relay *), void *arg,
+    struct sp_err *err)
+{
+	struct store_relay	 r;
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+	if (b != NULL)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
+	if (n >= 0)
+		sqlite3_bind_int64(st, 3, n);
+	if ((rc = step_row(s, st, "relay", err)) == 1) {
+		relay_row(st, &r);
+		if (fn(arg, &r) == -1)
+			rc = -1;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+store_relay_by_digest(struct store *s, const char *digest,
+    int (*fn)(void *, const struct store_relay *), void *arg,
+    struct sp_err *err)
+{
+	return relay_one(s, "SELECT " RELAY_COLUMNS " FROM relay WHERE "
+	    "digest = ?", digest, NULL, -1, fn, arg, err);
+}
+
+int
+store_relay_at(struct store *s, const char *author, const char *dest,
+    int64_t seq, int (*fn)(void *, const struct store_relay *), void *arg,
+    struct sp_err *err)
+{
+	return relay_one(s, "SELECT " RELAY_COLUMNS " FROM relay WHERE "
+	    "author = ? AND dest = ? AND seq = ? AND state != 'replaced'",
+	    author, dest, seq, fn, arg, err);
+}
+
+int
+store_relay_next(struct store *s, const char *author, const char *dest,
+    int64_t after, int (*fn)(void *, const struct store_relay *), void *arg,
+    struct sp_err *err)
+{
+	return relay_one(s, "SELECT " RELAY_COLUMNS " FROM relay WHERE "
+	    "author = ? AND dest = ? AND seq > ? AND state != 'replaced' "
+	    "ORDER BY seq LIMIT 1", author, dest, after, fn, arg, err);
+}
+
+int
+store_relay_undelivered(struct store *s, const char *dest,
+    int (*fn)(void *, const struct store_relay *), void *arg,
+    struct sp_err *err)
+{
+	return relay_one(s, "SELECT " RELAY_COLUMNS " FROM relay WHERE "
+	    "dest = ? AND state = 'waiting' ORDER BY author, seq LIMIT 1",
+	    dest, NULL, -1, fn, arg, err);
+}
+
+int
+store_relay_add(struct store *s, const struct store_relay *r,
+    struct sp_err *err)
+{
+	static const char	*sql = "INSERT INTO relay (digest, author, dest, "
+	    "seq, bytes, received, receipt) VALUES (?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, r->digest, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->author, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, r->dest, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, r->seq);
+	sqlite3_bind_blob(st, 5, r->bytes, (int)r->len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, r->received);
+	sqlite3_bind_blob(st, 7, r->receipt, (int)r->receipt_len,
+	    SQLITE_STATIC);
+	return step_done(s, st, "relay", err);
+}
+
+int
+store_relay_mark(struct store *s, const char *digest, const char *state,
+    const char *error, struct sp_err *err)
+{
+	static const char	*sql =
+	    "UPDATE relay SET state = ?, error = ? WHERE digest = ?";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 2, error);
+	sqlite3_bind_text(st, 3, digest, -1, SQLITE_STATIC);
+	return step_done(s, st, "relay", err);
+}
+
+int
+store_relay_redo(struct store *s, const char *author, const char *dest,
+    int64_t from, struct sp_err *err)
+{
+	static const char	*sql = "UPDATE relay SET state = 'waiting', "
+	    "error = NULL WHERE author = ? AND dest = ? AND seq >= ? AND "
+	    "state IN ('delivered', 'refused')";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, author, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, dest, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, from);
+	return step_done(s, st, "relay", err);
+}
+
+int
+store_relay_held(struct store *s, const char *author, const char *dest,
+    int64_t seq, struct sp_err *err)
+{
+	static const char	*sql = "INSERT INTO relay_pos (author, dest, "
+	    "held) VALUES (?, ?, ?) ON CONFLICT (author, dest) DO UPDATE SET "
+	    "held = max(held, excluded.held)";
+	static const char	*mark = "UPDATE relay SET state = 'delivered' "
+	    "WHERE author = ? AND dest = ? AND seq <= ? AND state = 'waiting'";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, author, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, dest, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, seq);
+	if (step_done(s, st, "relay", err) == -1 ||
+	    (st = stmt(s, mark, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, author, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, dest, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, seq);
+	return step_done(s, st, "relay", err);
+}
+
+int
+store_relay_waiting(struct store *s, const char *dest,
+    int (*fn)(void *, const char *author, int64_t seq), void *arg,
+    struct sp_err *err)
+{
+	static const char	*sql = "SELECT r.author, max(r.seq) FROM relay r "
+	    "LEFT JOIN relay_pos p ON p.author = r.author AND p.dest = r.dest "
+	    "WHERE r.dest = ? AND r.state != 'replaced' GROUP BY r.author "
+	    "HAVING max(r.seq) > coalesce(max(p.held), 0) ORDER BY r.author";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, dest, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int64(st, 1)) == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, "relay", err);
+	return 0;
+}
+
+int
+store_receipt_out_next(struct store *s, const char *peer, int64_t after,
+    struct buf *bytes, struct sp_err *err)
+{
+	static const char	*sql = "SELECT bytes FROM receipt_out WHERE "
+	    "peer = ? AND seq > ? ORDER BY seq, id LIMIT 1";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, after);
+	if ((rc = step_row(s, st, "receipt", err)) == 1 &&
+	    buf_add(bytes, sqlite3_column_blob(st, 0),
+	    (size_t)sqlite3_column_bytes(st, 0), err) == -1)
+		rc = -1;
+	sqlite3_reset(st);
+	return rc;
 }

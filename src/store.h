@@ -385,4 +385,73 @@ int		 store_event_scan(struct store *,
 		    int (*fn)(void *, const struct event *, size_t), void *,
 		    struct sp_err *);
 
+/*
+ * The relay (DESIGN §5).  The hub keeps every batch it relays, exact
+ * bytes, with the relay receipt it signed.
+ */
+struct store_relay {
+	const char	*digest;
+	const char	*author;
+	const char	*dest;
+	int64_t		 seq;
+	const uint8_t	*bytes;
+	size_t		 len;
+	int64_t		 received;
+	const uint8_t	*receipt;	/* the signed relay receipt */
+	size_t		 receipt_len;
+	const char	*state;		/* waiting, delivered, refused, replaced */
+	const char	*error;		/* the destination's refusal */
+};
+/* Record a node's instance id, enrolling it if it is not a peer yet. */
+int		 store_peer_set_instance(struct store *, const char *code,
+		    const char *instance, struct sp_err *);
+/* A relay receipt for a batch this node sent: 1, or 0 if no such batch. */
+int		 store_batch_out_relayed(struct store *, const char *peer,
+		    int64_t seq, const char *digest, const uint8_t *receipt,
+		    size_t len, struct sp_err *);
+/* The highest seq to peer the hub relayed, or -1. */
+int64_t		 store_channel_relayed(struct store *, const char *peer,
+		    struct sp_err *);
+/* Keep the relay receipt a received batch came with. */
+int		 store_batch_in_relay(struct store *, const char *digest,
+		    const uint8_t *receipt, size_t len, struct sp_err *);
+/*
+ * One relay row to fn (its strings valid during the call): by digest, at
+ * (author, dest, seq), the next after a seq, or the first still waiting
+ * for dest.  1 when there was one, 0 if not.
+ */
+int		 store_relay_by_digest(struct store *, const char *digest,
+		    int (*)(void *, const struct store_relay *), void *,
+		    struct sp_err *);
+int		 store_relay_at(struct store *, const char *author,
+		    const char *dest, int64_t seq,
+		    int (*)(void *, const struct store_relay *), void *,
+		    struct sp_err *);
+int		 store_relay_next(struct store *, const char *author,
+		    const char *dest, int64_t after,
+		    int (*)(void *, const struct store_relay *), void *,
+		    struct sp_err *);
+int		 store_relay_undelivered(struct store *, const char *dest,
+		    int (*)(void *, const struct store_relay *), void *,
+		    struct sp_err *);
+int		 store_relay_add(struct store *, const struct store_relay *,
+		    struct sp_err *);
+/* Set a row's state (and the destination's refusal, or NULL). */
+int		 store_relay_mark(struct store *, const char *digest,
+		    const char *state, const char *error, struct sp_err *);
+/* Deliver (author, dest) again from seq on: the destination fell behind. */
+int		 store_relay_redo(struct store *, const char *author,
+		    const char *dest, int64_t from, struct sp_err *);
+/* dest holds (author, dest) up to seq: what is at or below is delivered. */
+int		 store_relay_held(struct store *, const char *author,
+		    const char *dest, int64_t seq, struct sp_err *);
+/* The authors with batches for dest above what dest holds, and the top. */
+int		 store_relay_waiting(struct store *, const char *dest,
+		    int (*)(void *, const char *author, int64_t seq), void *,
+		    struct sp_err *);
+
+/* The first final receipt this node made for peer's batches above seq. */
+int		 store_receipt_out_next(struct store *, const char *peer,
+		    int64_t after, struct buf *bytes, struct sp_err *);
+
 #endif

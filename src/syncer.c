@@ -65,6 +65,7 @@ struct chan {
 	struct syncer		*s;
 	char			 peer[16];
 	char			 via[16];	/* the CN the server must have */
+	int			 deliver;	/* the hub delivering relays */
 	char			*url;		/* .../v1/batches */
 	char			*pins;		/* curl's form, or NULL */
 	struct syncer_round	 rd;
@@ -77,21 +78,28 @@ struct chan {
 	char			 digest[BATCH_DIGEST_LEN];
 	int			 fails;		/* bad rounds in a row */
 	long			 retry_after;	/* seconds, from the server */
+	/* Delivering: the relayed batch in flight. */
+	char			 author[16];
+	char			*relay;		/* its relay receipt, hex */
 };
 
 struct syncer {
 	struct syncer_config	 cfg;
-	struct chan		*chans;
+	struct chan		**chans;	/* stable: callbacks hold them */
 	int			 n;
+	char			*hub;		/* the hub's URL, or NULL */
+	char			*hub_pins;
 	int			 forever;
 	int			 busy;		/* rounds running (once) */
 	int			 failed;
 	struct sp_err		 fatal;		/* the first local failure */
 };
 
+static void	 deliver_next(void *);
 static void	 push_next(void *);
 static void	 pull_next(void *);
 static void	 round_start(void *);
+static void	 waiting(struct chan *, const char *);
 
 /* ---- the channels ---------------------------------------------------- */
 
@@ -121,49 +129,70 @@ curl_pins(const char *pins)
 	return out;
 }
 
-static void
+static struct chan *
 chan_add(struct syncer *s, const char *peer, const char *via,
     const char *base, const char *pins)
 {
-	struct chan	*c;
+	struct chan	*c = xcalloc(1, sizeof(*c));
 	size_t		 n = strlen(base);
 
 	while (n > 0 && base[n - 1] == '/')
 		n--;
 	s->chans = xreallocarray(s->chans, s->n + 1, sizeof(*s->chans));
-	c = &s->chans[s->n++];
-	memset(c, 0, sizeof(*c));
+	s->chans[s->n++] = c;
 	c->s = s;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	snprintf(c->via, sizeof(c->via), "%s", via);
 	c->url = xasprintf("%.*s/v1/batches", (int)n, base);
 	c->pins = curl_pins(pins);
 	buf_init(&c->body, s->cfg.ctx->limits.max_bytes);
+	return c;
+}
+
+static struct chan *
+chan_find(struct syncer *s, const char *peer)
+{
+	int	 i;
+
+	for (i = 0; i < s->n; i++)
+		if (!s->chans[i]->deliver && strcmp(s->chans[i]->peer,
+		    peer) == 0)
+			return s->chans[i];
+	return NULL;
 }
 
 struct peers {
 	struct syncer	*s;
 	const char	*only;
-	const char	*hub;		/* the hub's URL, or NULL */
-	char		*hub_pins;
 };
+
+static int
+hub_pins(void *arg, const struct store_peer *p, const char *pins)
+{
+	struct syncer	*s = arg;
+
+	if (strcmp(p->code, "hub") == 0 && pins != NULL && *pins != '\0')
+		s->hub_pins = xstrdup(pins);
+	return 0;
+}
 
 static int
 add_peer(void *arg, const struct store_peer *p, const char *pins)
 {
 	struct peers	*ps = arg;
+	struct syncer	*s = ps->s;
 
-	if (strcmp(p->code, "hub") == 0) {
-		free(ps->hub_pins);
-		ps->hub_pins = pins ? xstrdup(pins) : NULL;
+	if (strcmp(p->code, "hub") == 0 ||
+	    (ps->only != NULL && strcmp(ps->only, p->code) != 0))
 		return 0;
-	}
-	if (ps->only != NULL && strcmp(ps->only, p->code) != 0)
-		return 0;
-	if (p->url != NULL)
-		chan_add(ps->s, p->code, p->code, p->url, pins);
-	else if (ps->hub != NULL)
-		chan_add(ps->s, p->code, "hub", ps->hub, ps->hub_pins);
+	if (p->url != NULL) {
+		chan_add(s, p->code, p->code, p->url, pins);
+		/* The hub delivers what it relays to nodes with an address. */
+		if (s->cfg.node->is_hub)
+			chan_add(s, p->code, p->code, p->url, pins)->deliver =
+			    1;
+	} else if (s->hub != NULL)
+		chan_add(s, p->code, "hub", s->hub, s->hub_pins);
 	return 0;
 }
 
@@ -172,20 +201,18 @@ syncer_new(const struct syncer_config *cfg, const char *only,
     struct sp_err *err)
 {
 	struct syncer	*s = xcalloc(1, sizeof(*s));
-	struct peers	 ps = { s, only, NULL, NULL };
+	struct peers	 ps = { s, only };
 
 	s->cfg = *cfg;
-	if (cfg->node->hub != NULL && cfg->node->hub[0] != '\0' &&
-	    !cfg->node->is_hub)
-		ps.hub = cfg->node->hub;
-	if (store_peer_each(cfg->store, add_peer, &ps, err) == -1) {
-		free(ps.hub_pins);
+	if (cfg->node->hub != NULL && !cfg->node->is_hub)
+		s->hub = xstrdup(cfg->node->hub);
+	if (store_peer_each(cfg->store, hub_pins, s, err) == -1 ||
+	    store_peer_each(cfg->store, add_peer, &ps, err) == -1) {
 		syncer_free(s);
 		return NULL;
 	}
-	if (ps.hub != NULL && (only == NULL || strcmp(only, "hub") == 0))
-		chan_add(s, "hub", "hub", ps.hub, ps.hub_pins);
-	free(ps.hub_pins);
+	if (s->hub != NULL && (only == NULL || strcmp(only, "hub") == 0))
+		chan_add(s, "hub", "hub", s->hub, s->hub_pins);
 	return s;
 }
 
@@ -197,11 +224,15 @@ syncer_free(struct syncer *s)
 	if (s == NULL)
 		return;
 	for (i = 0; i < s->n; i++) {
-		free(s->chans[i].url);
-		free(s->chans[i].pins);
-		buf_clear(&s->chans[i].body);
+		free(s->chans[i]->url);
+		free(s->chans[i]->pins);
+		free(s->chans[i]->relay);
+		buf_clear(&s->chans[i]->body);
+		free(s->chans[i]);
 	}
 	free(s->chans);
+	free(s->hub);
+	free(s->hub_pins);
 	sp_err_clear(&s->fatal);
 	free(s);
 }
@@ -360,6 +391,7 @@ start(struct chan *c, const char *method, const char *url,
 	}
 	call.max_response = MAX_RESPONSE;
 	call.timeout = XFER_TIMEOUT;
+	call.relay = c->deliver ? c->relay : NULL;
 	if (client_start(c->s->cfg.client, &call, done, c, &err) == -1) {
 		local_failure(c, &err);
 		return -1;
@@ -374,6 +406,7 @@ cut(struct chan *c, struct sp_err *err)
 {
 	struct syncer		*s = c->s;
 	struct store_channel	 ch;
+	int64_t			 relayed;
 	int			 n;
 
 	if ((s->cfg.begin != NULL ? s->cfg.begin(s->cfg.begin_arg, err) :
@@ -389,6 +422,14 @@ cut(struct chan *c, struct sp_err *err)
 	c->cutseq = ch.seq;
 	c->pos = ch.head;
 	c->resend = 0;
+	/* Through the hub: what it relayed is on its way. */
+	if (strcmp(c->via, "hub") == 0 && strcmp(c->peer, "hub") != 0) {
+		if ((relayed = store_channel_relayed(s->cfg.store, c->peer,
+		    err)) == -1)
+			return -1;
+		if (relayed > c->pos)
+			c->pos = relayed;
+	}
 	if (ch.acked > c->rd.acked)
 		c->rd.acked = ch.acked;
 	return 0;
@@ -406,6 +447,10 @@ round_start(void *arg)
 	c->phase = PH_PUSH;
 	c->resent = 0;
 	c->retry_after = 0;
+	if (c->deliver) {
+		deliver_next(c);
+		return;
+	}
 	if (cut(c, &err) == -1) {
 		local_failure(c, &err);
 		round_end(c);
@@ -449,7 +494,7 @@ posted(struct chan *c, const struct client_result *r)
 		sp_err_clear(&err);
 		return -1;
 	}
-	if (rc.batch_seq > c->rd.acked)
+	if (rc.kind == RECEIPT_FINAL && rc.batch_seq > c->rd.acked)
 		c->rd.acked = rc.batch_seq;
 	receipt_clear(&rc);
 	return 0;
@@ -461,6 +506,7 @@ on_post(void *arg, const struct client_result *r)
 	struct chan	*c = arg;
 	long		 want = r->expected_seq;
 
+	waiting(c, r->waiting);
 	if (r->status == 200) {
 		if (posted(c, r) == -1) {
 			round_end(c);
@@ -521,6 +567,28 @@ push_next(void *arg)
 
 /* ---- pull ------------------------------------------------------------ */
 
+/* A pulled batch: straight from its author, or relayed with its receipt. */
+static int
+receive(struct chan *c, const struct recv_ctx *ctx,
+    const struct client_result *r, struct recv_outcome *o,
+    struct sp_err *err)
+{
+	struct buf	 relay;
+	int		 rc;
+
+	memset(o, 0, sizeof(*o));
+	if (r->relay == NULL)
+		return recv_batch(c->s->cfg.store, ctx, r->body, r->len,
+		    util_now(), o, err);
+	buf_init(&relay, ctx->limits.max_bytes);
+	rc = util_unhex(r->relay, &relay, err);
+	if (rc == 0)
+		rc = recv_relayed(c->s->cfg.store, ctx, r->body, r->len,
+		    relay.data, relay.len, util_now(), o, err);
+	buf_clear(&relay);
+	return rc;
+}
+
 static int
 pulled(struct chan *c, const struct client_result *r, int64_t at)
 {
@@ -531,9 +599,8 @@ pulled(struct chan *c, const struct client_result *r, int64_t at)
 	struct sp_err		 err = { 0 };
 	int			 i;
 
-	ctx.pusher = c->via;
-	if (recv_batch(s->cfg.store, &ctx, r->body, r->len, util_now(), &o,
-	    &err) == -1) {
+	ctx.pusher = c->peer;
+	if (receive(c, &ctx, r, &o, &err) == -1) {
 		set_state(c, SYNCER_REFUSED, "batch after seq %lld from %s: "
 		    "%s: %s", (long long)at, c->peer, sp_code_name(err.code),
 		    err.msg);
@@ -574,11 +641,48 @@ flush(void *arg)
 	push_next(c);
 }
 
+/*
+ * The hub names the authors with batches waiting for this node: each one
+ * without a channel here gets one (through the hub), and a round now.
+ */
+static void
+waiting(struct chan *c, const char *list)
+{
+	struct syncer	*s = c->s;
+	struct chan	*n;
+	char		 code[16];
+	const char	*p = list;
+	size_t		 len;
+
+	if (list == NULL || strcmp(c->via, "hub") != 0 || s->hub == NULL)
+		return;
+	while (*p != '\0') {
+		len = strcspn(p, ": ");
+		if (len > 0 && len < sizeof(code)) {
+			memcpy(code, p, len);
+			code[len] = '\0';
+			if (util_node_code_valid(code) &&
+			    chan_find(s, code) == NULL) {
+				n = chan_add(s, code, "hub", s->hub,
+				    s->hub_pins);
+				log_info("%s has batches for this node at the "
+				    "hub", code);
+				if (!s->forever)
+					s->busy++;
+				schedule(n, 0, round_start);
+			}
+		}
+		p += strcspn(p, " ");
+		p += strspn(p, " ");
+	}
+}
+
 static void
 on_get(void *arg, const struct client_result *r)
 {
 	struct chan	*c = arg;
 
+	waiting(c, r->waiting);
 	if (r->status == 200) {
 		if (pulled(c, r, c->rd.received) == -1)
 			round_end(c);
@@ -620,6 +724,117 @@ pull_next(void *arg)
 		round_end(c);
 }
 
+/* ---- the hub delivering ---------------------------------------------- */
+
+/* One change to the relay's bookkeeping, in a transaction of its own. */
+static int
+relay_note(struct chan *c, const char *state, const char *why,
+    int64_t held, int64_t redo, struct sp_err *err)
+{
+	struct store	*st = c->s->cfg.store;
+
+	if (store_begin(st, err) == -1)
+		return -1;
+	if ((state != NULL && store_relay_mark(st, c->digest, state, why,
+	    err) == -1) ||
+	    (held > 0 && store_relay_held(st, c->author, c->peer, held,
+	    err) == -1) ||
+	    (redo > 0 && store_relay_redo(st, c->author, c->peer, redo,
+	    err) == -1) ||
+	    store_commit(st, err) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+pick(void *arg, const struct store_relay *r)
+{
+	struct chan	*c = arg;
+
+	snprintf(c->author, sizeof(c->author), "%s", r->author);
+	snprintf(c->digest, sizeof(c->digest), "%s", r->digest);
+	c->pos = r->seq;
+	buf_clear(&c->body);
+	free(c->relay);
+	c->relay = xmalloc(r->receipt_len * 2 + 1);
+	util_hex(r->receipt, r->receipt_len, c->relay);
+	return buf_add(&c->body, r->bytes, r->len, NULL);
+}
+
+static int
+has_seq(void *arg, const struct store_relay *r)
+{
+	(void)arg;
+	(void)r;
+	return 0;
+}
+
+/*
+ * What the destination said to a relayed batch: taken (200), behind (a
+ * 409 naming an earlier seq the hub holds: deliver again from there),
+ * ahead (it has this one already), or refused: recorded, for the author
+ * to read at GET /v1/receipts, and delivery goes on with the next.
+ */
+static void
+on_deliver(void *arg, const struct client_result *r)
+{
+	struct chan	*c = arg;
+	struct sp_err	 err = { 0 };
+	long		 want = r->expected_seq;
+	int		 rc = 0, n;
+	char		 why[300];
+
+	if (r->status == 200) {
+		c->rd.sent++;
+		rc = relay_note(c, "delivered", NULL, c->pos, 0, &err);
+	} else if (r->status == 409 && want > c->pos)
+		rc = relay_note(c, NULL, NULL, want - 1, 0, &err);
+	else if (r->status == 409 && want >= 1 && want < c->pos &&
+	    (rc = store_relay_at(
+	    c->s->cfg.store, c->author, c->peer, want, has_seq, NULL,
+	    &err)) == 1)
+		rc = relay_note(c, NULL, NULL, 0, want, &err);
+	else if (rc != -1 && r->status != 0 && r->status < 500 &&
+	    r->status != 429) {
+		n = r->len > 200 ? 200 : (int)r->len;
+		snprintf(why, sizeof(why), "%s answered %d: %.*s", c->peer,
+		    r->status, n, r->body ? (const char *)r->body : "");
+		strip_newlines(why);
+		rc = relay_note(c, "refused", why, 0, 0, &err);
+		log_warnx("relayed batch %s->%s seq %lld refused: %s",
+		    c->author, c->peer, (long long)c->pos, why);
+	} else if (rc != -1) {
+		judge(c, r);
+		round_end(c);
+		return;
+	}
+	if (rc == -1) {
+		local_failure(c, &err);
+		round_end(c);
+		return;
+	}
+	schedule(c, 0, deliver_next);
+}
+
+static void
+deliver_next(void *arg)
+{
+	struct chan	*c = arg;
+	struct sp_err	 err = { 0 };
+	int		 rc;
+
+	rc = store_relay_undelivered(c->s->cfg.store, c->peer, pick, c, &err);
+	if (rc == -1) {
+		local_failure(c, &err);
+		round_end(c);
+	} else if (rc == 0)
+		round_end(c);
+	else if (start(c, "POST", c->url, on_deliver) == -1)
+		round_end(c);
+}
+
 /* ---- running --------------------------------------------------------- */
 
 int
@@ -632,7 +847,7 @@ syncer_once(struct syncer *s, struct sp_err *err)
 		return 0;
 	s->busy = s->n;
 	for (i = 0; i < s->n; i++)
-		schedule(&s->chans[i], 0, round_start);
+		schedule(s->chans[i], 0, round_start);
 	if (loop_run(s->cfg.loop) != 0)
 		return sp_errf(err, SPE_NET, "interrupted by a signal: "
 		    "everything stays stored");
@@ -648,5 +863,5 @@ syncer_start(struct syncer *s)
 
 	s->forever = 1;
 	for (i = 0; i < s->n; i++)
-		schedule(&s->chans[i], 0, round_start);
+		schedule(s->chans[i], 0, round_start);
 }

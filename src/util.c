@@ -227,6 +227,35 @@ util_hex(const uint8_t *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+util_unhex(const char *in, struct buf *out, struct sp_err *err)
+{
+	size_t	 n = strlen(in), i;
+	uint8_t	 byte;
+	int	 hi, lo;
+
+	if (n % 2 != 0)
+		return sp_errf(err, SPE_MALFORMED, "odd-length hex");
+	for (i = 0; i < n; i += 2) {
+		if ((hi = hexval(in[i])) == -1 || (lo = hexval(in[i + 1])) == -1)
+			return sp_errf(err, SPE_MALFORMED, "not lower-case hex");
+		byte = (uint8_t)(hi << 4 | lo);
+		if (buf_add(out, &byte, 1, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 int
 util_node_code_valid(const char *s)
 {

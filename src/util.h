@@ -35,6 +35,8 @@ int	 util_parse_int(const char *, long long min, long long max,
 	    long long *out, const char *what, struct sp_err *);
 /* Lower-case hex of n bytes into out[2n + 1]. */
 void	 util_hex(const uint8_t *, size_t n, char *out);
+/* Lower-case hex back into bytes, appended to out (within its limit). */
+int	 util_unhex(const char *, struct buf *out, struct sp_err *);
 
 /* "hub", or two digits and up to three ".dd" groups (DESIGN §2). */
 int	 util_node_code_valid(const char *);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # 10-serve.sh: a real hub on loopback answers GET /v1/status over mutual
-# TLS to a node it knows, and refuses everyone else; one log line per
-# request; SIGTERM ends it cleanly.
+# TLS to a node it knows or enrols at its first contact, and refuses
+# everyone else; a regency node refuses a node it does not know; one log
+# line per request; SIGTERM ends it cleanly.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 pki --test 33.28 hub 33.21
@@ -26,10 +27,21 @@ ok "a known node gets the status" test "$(https 33.21 "$hub_port" /v1/status)" =
 ok "the status names the hub" grep -q '"node": *"hub"' "$T/body"
 ok "XML on request" test "$(https 33.21 "$hub_port" '/v1/status?format=xml')" = 200
 ok "the XML status names the hub" grep -q '<node>hub</node>' "$T/body"
-ok "a valid but unknown node is refused with 403" \
-    test "$(https 33.28 "$hub_port" /v1/status)" = 403
+ok "the hub enrols a valid, unknown node at its first contact" \
+    test "$(https 33.28 "$hub_port" /v1/status)" = 200
+ok "and says so" grep -q '33.28 enrolled at its first contact' "$T/hub.log"
+ok "it is the hub's peer now" sh -c \
+    "'$SIMPUL' --db '$HUB' peer list | grep -q '^33.28'"
+DEMAK=$T/demak.db
+"$SIMPUL" --db "$DEMAK" init --node 33.21 --name Demak \
+    --cert "$P/33.21.pem" --key "$P/33.21.key" --ca "$P/ca.pem" \
+    --crl "$P/crl.pem" >/dev/null
+ok "a regency node serves too" start_node demak "$DEMAK"
+ok "it refuses a valid node it does not know with 403" \
+    test "$(https 33.28 "$demak_port" /v1/status)" = 403
 ok "the refusal says why" grep -qx \
-    'permission: 33.28 is not a node hub exchanges with' "$T/body"
+    'permission: 33.28 is not a node 33.21 exchanges with' "$T/body"
+ok "the regency node stops" stop_node demak
 ok "a rogue CA's certificate fails the handshake" \
     test "$(https rogue-33.28 "$hub_port" /v1/status)" = 000
 ok "a revoked certificate fails the handshake" \
