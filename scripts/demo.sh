@@ -1,13 +1,14 @@
 #!/bin/sh
 # demo.sh: the quick start.  Installs what is missing, builds simpul, makes
-# a development PKI, and runs a small federation on this machine:
-# Kabupaten Demak (33.21) and Kabupaten Tegal (33.28) record complaints and
-# exchange signed batches; a complaint filed in Demak about a Tegal road is
-# forwarded, accepted, followed up and resolved in Tegal, and Demak sees
-# the result.  The batches travel as files here (`simpul sync` carries the
-# same batches over HTTPS: tests/integration/20-sync.sh); Demak's HTTPS
-# endpoint answers Tegal on loopback,
-# and an auditor checks both nodes' archives with nothing but the CA.
+# a development PKI, and runs the federation on this machine's loopback:
+# the national hub serves HTTPS; Kabupaten Demak (33.21) and Kabupaten
+# Tegal (33.28) sit "behind NAT": each runs `simpul serve` without
+# --listen, reaches only the hub, and neither knows the other's address.
+# Demak records complaints from several channels and forwards one about a
+# Tegal road; it travels through the hub's relay; Tegal accepts, follows
+# up and resolves it; Demak sees the result; the hub holds every stream;
+# an auditor checks the archives with nothing but the CA.  The three
+# nodes keep running afterwards: the summary says how to stop them.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,36 +20,79 @@ demo=$top/demo
 # The binary runs from the build tree, not installed: point it at the schemas.
 export SIMPUL_SCHEMAS="$top/schemas"
 export SIMPUL_ACTOR=demo
+
+# A demo from an earlier run may still be running.
+for f in "$demo"/*.pid; do
+	[ -f "$f" ] && kill -TERM "$(cat "$f")" 2>/dev/null || true
+done
+sleep 1
 rm -rf "$demo"
-mkdir -p "$demo/files" "$demo/receipts" "$demo/archive"
+mkdir -p "$demo/archive"
 
 echo "== a development federation PKI (demo/pki): CA, hub, Demak, Tegal"
 "$top/certs/mkcerts.sh" -d "$demo/pki" hub 33.21 33.28 >/dev/null
 
+H() { "$simpul" --db "$demo/hub.db" "$@"; }
 D() { "$simpul" --db "$demo/demak.db" "$@"; }
 G() { "$simpul" --db "$demo/tegal.db" "$@"; }
-node() {	# node DB CODE NAME
-	"$simpul" --db "$1" init --node "$2" --name "$3" \
-	    --cert "$demo/pki/$2.pem" --key "$demo/pki/$2.key" \
-	    --ca "$demo/pki/ca.pem" --crl "$demo/pki/crl.pem" --zone WIB |
-	    sed -n '1p;/^  key/p;/^  valid/p'
-	"$simpul" --db "$1" calendar load "$top/data/holidays-2026.txt" >/dev/null
-	"$simpul" --db "$1" category load "$top/data/topics.tsv" >/dev/null
+node() {	# node DB CODE NAME [init options]
+	db=$1 code=$2 name=$3
+	shift 3
+	"$simpul" --db "$db" init --node "$code" --name "$name" \
+	    --cert "$demo/pki/$code.pem" --key "$demo/pki/$code.key" \
+	    --ca "$demo/pki/ca.pem" --crl "$demo/pki/crl.pem" --zone WIB "$@" |
+	    sed -n '1p'
+	"$simpul" --db "$db" calendar load "$top/data/holidays-2026.txt" >/dev/null
+	"$simpul" --db "$db" category load "$top/data/topics.tsv" >/dev/null
+	# A round every second, for the demo (the default is a minute).
+	"$simpul" --db "$db" config set sync.interval_seconds 1 >/dev/null
 }
-# xfer SRC DST DST-CODE: SRC's batches for DST-CODE travel as files.
-xfer() {
-	rm -f "$demo/files"/*
-	"$simpul" --db "$demo/$1.db" export --to "$3" --out "$demo/files"
-	"$simpul" --db "$demo/$2.db" import --receipts "$demo/receipts" \
-	    "$demo/files"/batch-*.xml
+start() {	# start NAME [serve options]: a node in the background
+	name=$1
+	shift
+	"$simpul" --db "$demo/$name.db" serve "$@" >"$demo/$name.log" 2>&1 &
+	echo $! >"$demo/$name.pid"
+}
+# wait_for WHAT COMMAND...: poll until COMMAND succeeds (60 s at most).
+wait_for() {
+	what=$1
+	shift
+	i=0
+	until "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		if [ $i -ge 300 ]; then
+			echo "demo: gave up waiting for $what (see $demo/*.log)" >&2
+			exit 1
+		fi
+		sleep 0.2
+	done
+	echo "   ($what after $((i / 5)) s)"
+}
+status_is() {	# status_is NODE ID STATUS
+	$1 complaint show "$2" --format json | grep -q "\"status\":\"$3\""
 }
 
-echo "== two regency nodes"
-node "$demo/demak.db" 33.21 "Kabupaten Demak"
-node "$demo/tegal.db" 33.28 "Kabupaten Tegal"
-D peer add 33.28 >/dev/null
-G peer add 33.21 >/dev/null
+echo "== the national hub, serving HTTPS on loopback"
+node "$demo/hub.db" hub "Hub SP4N-LAPOR! nasional" --role hub
+start hub --listen 127.0.0.1:0
+port=
+for i in $(seq 1 50); do
+	port=$(sed -n 's/.* listening on port \([0-9]*\)$/\1/p' "$demo/hub.log")
+	[ -n "$port" ] && break
+	sleep 0.2
+done
+[ -n "$port" ] || { cat "$demo/hub.log" >&2; exit 1; }
+hub=https://localhost:$port
+echo "   $hub"
+
+echo "== two regency nodes behind NAT: they reach only the hub"
+node "$demo/demak.db" 33.21 "Kabupaten Demak" --hub "$hub"
+node "$demo/tegal.db" 33.28 "Kabupaten Tegal" --hub "$hub"
 D config set target.hours 24
+# Tegal is reached through the hub (no address of its own).
+D peer add 33.28
+start tegal
+start demak
 
 echo "== Demak records complaints from its channels"
 D complaint file --channel sms1708 --category INF.JLN \
@@ -68,54 +112,48 @@ D complaint follow-up 33.21-000002 --text "KTP dicetak minggu ini" >/dev/null
 echo "== Demak forwards the road complaint to Tegal (bukan wewenang Demak)"
 D complaint verify 33.21-000001 >/dev/null
 D complaint forward 33.21-000001 --to 33.28 --reason "jalan kabupaten Tegal"
-xfer demak tegal 33.28
+wait_for "relayed by the hub and pulled by Tegal" \
+    G complaint show 33.21-000001
 
 echo "== Tegal accepts, follows up and resolves it"
 G complaint accept 33.21-000001
 G complaint dispatch 33.21-000001 --unit "Dinas PUPR Tegal"
 G complaint follow-up 33.21-000001 --text "Penambalan dijadwalkan Senin"
 G complaint resolve 33.21-000001
-xfer tegal demak 33.21
-D import "$demo/receipts"/receipt-33.28-*.xml >/dev/null
+wait_for "back at Demak through the hub" \
+    status_is D 33.21-000001 resolved
+wait_for "the hub holds both streams" status_is H 33.21-000001 resolved
 
 echo "== Demak sees Tegal's work on its citizen's complaint"
 D complaint show 33.21-000001
 echo
 D complaint list
 
-echo "== Demak's HTTPS endpoint answers Tegal on loopback (mutual TLS)"
-D serve --listen 127.0.0.1:0 2>"$demo/demak-serve.log" &
-pid=$!
-port=
-for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-	port=$(sed -n 's/.* listening on port \([0-9]*\)$/\1/p' \
-	    "$demo/demak-serve.log")
-	[ -n "$port" ] && break
-	sleep 0.25
-done
-curl -s --max-time 10 --cacert "$demo/pki/ca.pem" \
-    --cert "$demo/pki/33.28.pem" --key "$demo/pki/33.28.key" \
-    "https://localhost:$port/v1/status"
-echo
-kill -TERM "$pid"
-wait "$pid" 2>/dev/null || true
+echo "== the hub: its channels, and every regency's complaints (no identity)"
+H status
+H complaint list
 
-echo "== an auditor checks both nodes' archives with only the CA"
+echo "== an auditor checks the three archives with only the CA"
 D archive --out "$demo/archive/demak"
 G archive --out "$demo/archive/tegal"
+H archive --out "$demo/archive/hub"
 "$simpul" audit --ca "$demo/pki/ca.pem" --crl "$demo/pki/crl.pem" \
     "$demo/archive"
 
 cat <<EOT
 
-The federation ran: Demak's complaint 33.21-000001 was handled by Tegal,
-and both nodes and the auditor agree on its signed history.  Nothing keeps
-running.  Look further with:
+The federation runs: Demak's complaint 33.21-000001 crossed to Tegal and
+back through the hub, and the nodes and the auditor agree on its signed
+history.  The hub, Demak and Tegal keep running (logs in $demo/*.log).
+Look further with:
   export SIMPUL_SCHEMAS=$top/schemas
   $simpul --db $demo/demak.db complaint show 33.21-000001 --format json
   $simpul --db $demo/tegal.db complaint list
-  $simpul --db $demo/demak.db channel list
+  $simpul --db $demo/demak.db status
+  $simpul --db $demo/hub.db status
   $simpul --db $demo/demak.db metrics
-  $simpul verify --ca $demo/pki/ca.pem $demo/files/*.xml
   $simpul --help
+File a complaint at Demak and forward it to 33.28: it reaches Tegal by
+itself within seconds.  Stop the nodes with:
+  kill \$(cat $demo/*.pid)
 EOT

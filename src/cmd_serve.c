@@ -345,6 +345,35 @@ bad:
 }
 
 /*
+ * A node that pulls after seq holds everything up to it: the receiver's
+ * head moves on, so a batch of receipts only, which earns no receipt,
+ * does not stay unacknowledged for ever.
+ */
+static int
+puller_holds(struct serve *sv, const char *peer, int64_t seq,
+    struct sp_err *err)
+{
+	struct store_channel	 ch;
+
+	if (store_channel_get(sv->cli->store, peer, 1, &ch, err) == -1)
+		return -1;
+	if (seq <= ch.head || seq > ch.seq)
+		return 0;
+	if (store_begin(sv->cli->store, err) == -1)
+		return -1;
+	if (store_channel_get(sv->cli->store, peer, 1, &ch, err) == -1)
+		goto bad;
+	ch.head = seq;
+	if (store_channel_put(sv->cli->store, &ch, err) == -1 ||
+	    store_commit(sv->cli->store, err) == -1)
+		goto bad;
+	return 0;
+bad:
+	store_rollback(sv->cli->store);
+	return -1;
+}
+
+/*
  * GET /v1/batches?from=CODE&to=CODE&after=SEQ: the next batch from after
  * SEQ, its exact bytes, or 204.  from defaults to this node and to to the
  * client.  This node's own batches go to the node they are for; at the
@@ -390,7 +419,8 @@ on_batch_get(struct server_req *r, void *arg)
 		    "for %s", peer, to);
 		goto bad;
 	}
-	if ((rc = store_batch_out_next(sv->cli->store, peer, n, 0, &seq,
+	if (puller_holds(sv, peer, n, &err) == -1 ||
+	    (rc = store_batch_out_next(sv->cli->store, peer, n, 0, &seq,
 	    digest, &b, &err)) == -1)
 		goto bad;
 	/* Nothing stored after it: cut what is queued, stored before sent. */

@@ -22,7 +22,9 @@
  * (5) WAL with synchronous=FULL: a commit that returned survives a power
  *     cut; nothing is acknowledged before the commit returns.
  * (6) Prepared statements are cached per handle and finalized in
- *     store_close(), which asserts that none is left.
+ *     store_close(), which asserts that none is left.  store_begin() and
+ *     store_commit() reset them all: a row lent by a _get lives until
+ *     the next transaction starts or ends.
  * (7) Events are append-only: no UPDATE or DELETE touches the event
  *     table.  The complaint row's owner, status, v and reply_open are a
  *     cache of the fold of its events, rewritten with every event.
@@ -670,8 +672,18 @@ int
 store_begin_at(struct store *s, const char *file, int line,
     struct sp_err *err)
 {
+	int	 i;
+
 	assert(s->mode != STORE_READ);
 	assert(sqlite3_get_autocommit(s->db));
+	/*
+	 * A row lent by a _get outside a transaction holds a read snapshot;
+	 * once another process has written, BEGIN IMMEDIATE on a stale
+	 * snapshot fails at once (SQLITE_BUSY) instead of waiting.  A
+	 * long-lived serve meets this every round: lent rows end here.
+	 */
+	for (i = 0; i < s->nstmts; i++)
+		sqlite3_reset(s->stmts[i].st);
 	if (exec(s, "BEGIN IMMEDIATE", err) == -1)
 		return -1;
 	s->tx_file = file;
