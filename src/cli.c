@@ -118,29 +118,36 @@ static const struct cli_cmd cmds[] = {
 	  "This node, then one line per peer: its URL, the last seq cut "
 	  "(sent), acknowledged and received, events queued, batches not "
 	  "yet acknowledged, its items held here, our items it refused, and "
-	  "the channel's last error.  The same data as GET /v1/status.",
+	  "the channel's last error and when.  The same data as GET /v1/status.",
 	  cmd_sync_status },
 	{ "sync", "[--peer CODE]",
 	  "push outboxes, pull inboxes, once",
-	  "One round over mutual-TLS HTTPS with each peer that has a URL (or "
-	  "only CODE): cut the outbox into signed, stored batches, POST every "
-	  "stored batch not yet acknowledged in seq order and record each "
-	  "receipt, then pull this node's inbox from the peer (GET "
-	  "/v1/batches) until it has nothing more, each batch received as "
-	  "import would, and push again the receipts owed for what came.  "
-	  "One line per peer.  Exit 0 when every peer synced, 3 when one was "
-	  "unreachable (everything stays stored: run it again), 1 when "
-	  "something was refused (the channel's last error says what).",
+	  "One round of the sync loop over mutual-TLS HTTPS with each "
+	  "channel (or only CODE's): every peer with a URL, and with a hub "
+	  "the hub and every peer reached through it.  Cut the outbox into "
+	  "signed, stored batches, POST every stored batch not yet "
+	  "acknowledged (or relayed) in seq order and record each receipt, "
+	  "then pull this node's inbox (GET /v1/batches) until it has "
+	  "nothing more, each batch received as import would, and push "
+	  "again the receipts owed for what came.  One line per channel.  "
+	  "Exit 0 when every channel synced, 3 when one was unreachable "
+	  "(everything stays stored: run it again), 1 when something was "
+	  "refused (the channel's last error says what).",
 	  cmd_sync_status },
 	{ "serve", "[--listen ADDR:PORT]",
 	  "sync loop, and an HTTPS server if --listen, until SIGTERM",
-	  "With --listen, this node's HTTPS endpoint on ADDR:PORT (port 0 "
-	  "picks one, logged at start): mutual TLS 1.2+, a client certificate "
-	  "from the federation CA whose CN is a node this one knows, limits "
-	  "on body size, connections, idle time and rate, one log line per "
-	  "request.  Built so far: GET /v1/status, POST /v1/batches and "
-	  "GET /v1/batches (see the README).  The sync loop is not built "
-	  "yet: without --listen, serve exits 3.  One serve per database: "
+	  "The sync loop: rounds of sync with every channel, the next one "
+	  "sync.interval_seconds after a good round, or after an exponential "
+	  "backoff with jitter (never before the server's Retry-After) after "
+	  "a bad one.  With --listen, also this node's HTTPS endpoint on "
+	  "ADDR:PORT (port 0 picks one, logged at start): mutual TLS 1.2+, a "
+	  "client certificate from the federation CA whose CN is a node this "
+	  "one knows (the hub enrols a node at its first contact), limits on "
+	  "body size, connections, idle time and rate, one log line per "
+	  "request: POST and GET /v1/batches, GET /v1/receipts, GET "
+	  "/v1/status; the hub relays batches for other nodes.  Without "
+	  "--listen, a node behind NAT that only reaches out.  SIGTERM "
+	  "finishes the request in hand and stops.  One serve per database: "
 	  "it holds a lock on DB.lock for its life, and a second one exits 3.",
 	  cmd_serve },
 	{ "metrics", "[--period P] [--national] [--format table|xml|json|csv]",
