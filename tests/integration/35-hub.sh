@@ -104,6 +104,31 @@ G complaint accept $C3 >/dev/null
 ok "Tegal resolves it" G complaint resolve $C3
 eventually "and Demak sees it" 60 status_of D $C3 resolved
 
+# ---- privacy on the wire (DESIGN §7) ---------------------------------------
+# Every batch a node sends is stored before it leaves, exact bytes, and the
+# hub keeps every batch it relays: the archives and the hub's relay table
+# are everything that went over the wire.
+C4=33.21-000004
+D complaint file --title "Pungli di kantor desa" --body "Rahasia" \
+    --channel whatsapp --category INF.JLN --confidential \
+    --reporter-name "Budi Santoso" --reporter-contact 081298765432 \
+    --reporter-nik 3321011203850002 >/dev/null
+ok "a confidential complaint forwarded to Tegal" D complaint forward $C4 --to 33.28
+eventually "reaches Tegal" 60 G complaint show $C4
+mkdir -p "$T/wire"
+for n in demak tegal hub; do
+	"$SIMPUL" --db "$T/$n.db" archive --out "$T/wire/$n" >/dev/null
+done
+sqlite3 "$T/hub.db" "SELECT writefile('$T/wire/relay-' || rowid || '.xml', bytes) FROM relay" >/dev/null
+ok "the capture holds every node's batches and the relayed ones" \
+    test "$(find "$T/wire" -name '*.xml' | wc -l)" -gt 10
+ok "(the origin's own database does hold the identity)" sh -c \
+    "sqlite3 '$T/demak.db' .dump | grep -q 'Budi Santoso'"
+ok "no reporter name, contact or NIK in anything that left a node" \
+    sh -c "! grep -rEl 'Siti Aminah|3321014101900001|Budi Santoso|081298765432|3321011203850002' '$T/wire'"
+ok "the confidential complaint is marked so on the wire" sh -c \
+    "grep -rhoE 'complaint=\"$C4\"[^>]*><filed [^>]*>' '$T/wire' | grep -q 'confidential=\"true\"'"
+
 # ---- refusals ---------------------------------------------------------------
 expect "a forward to a node this one does not know is refused" 1 \
     "simpul: complaint: 33.99 is not a peer (add it with simpul peer add)" \
