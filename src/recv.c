@@ -778,10 +778,10 @@ recv_record_receipt(struct store *s, const char *self,
 	return store_channel_put(s, &ch, err);
 }
 
-int
-recv_receipt(struct store *s, const struct recv_ctx *ctx,
-    const uint8_t *bytes, size_t len, int64_t now, struct receipt *r,
-    struct sp_err *err)
+/* A standalone receipt's transport checks at now; *r gets its content. */
+static int
+check_receipt(const struct recv_ctx *ctx, const uint8_t *bytes, size_t len,
+    int64_t now, struct receipt *r, struct sp_err *err)
 {
 	struct batch	*b = NULL;
 	int		 rc = -1;
@@ -799,17 +799,26 @@ recv_receipt(struct store *s, const struct recv_ctx *ctx,
 	    batch_check_authorship(b, err) == -1 ||
 	    batch_receipt(b, r, err) == -1)
 		goto out;
-	if (store_begin(s, err) == -1)
-		goto out;
-	if (recv_record_receipt(s, ctx->node, r, bytes, len, err) == -1 ||
-	    store_commit(s, err) == -1) {
-		store_rollback(s);
-		goto out;
-	}
 	rc = 0;
 out:
 	batch_free(b);
 	return rc;
+}
+
+int
+recv_receipt(struct store *s, const struct recv_ctx *ctx,
+    const uint8_t *bytes, size_t len, int64_t now, struct receipt *r,
+    struct sp_err *err)
+{
+	if (check_receipt(ctx, bytes, len, now, r, err) == -1 ||
+	    store_begin(s, err) == -1)
+		return -1;
+	if (recv_record_receipt(s, ctx->node, r, bytes, len, err) == -1 ||
+	    store_commit(s, err) == -1) {
+		store_rollback(s);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- the relay -------------------------------------------------------- */
@@ -919,24 +928,12 @@ recv_relayed(struct store *s, const struct recv_ctx *ctx,
     int64_t now, struct recv_outcome *out, struct sp_err *err)
 {
 	struct recv_ctx	 c2 = *ctx;
-	struct batch	*b = NULL;
 	struct receipt	 r;
 	char		 digest[BATCH_DIGEST_LEN];
 	int		 rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	memset(&r, 0, sizeof(r));
-	if (batch_check_size(relay_len, &ctx->limits, err) == -1 ||
-	    batch_parse(relay, relay_len, &ctx->limits, &b, err) == -1 ||
-	    batch_validate(b, err) == -1)
-		goto out;
-	if (batch_kind(b) != BATCH_KIND_RECEIPT) {
-		sp_errf(err, SPE_SCHEMA, "the relay receipt is a batch");
-		goto out;
-	}
-	if (dsig_verify(b, ctx->trust, now, NULL, err) == -1 ||
-	    batch_check_authorship(b, err) == -1 ||
-	    batch_receipt(b, &r, err) == -1)
+	if (check_receipt(ctx, relay, relay_len, now, &r, err) == -1)
 		goto out;
 	hex_digest(bytes, len, digest);
 	if (r.kind != RECEIPT_RELAY || strcmp(r.signer, "hub") != 0) {
@@ -961,6 +958,5 @@ recv_relayed(struct store *s, const struct recv_ctx *ctx,
 	rc = recv_batch(s, &c2, bytes, len, r.received_at, out, err);
 out:
 	receipt_clear(&r);
-	batch_free(b);
 	return rc;
 }

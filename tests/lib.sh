@@ -59,6 +59,43 @@ expect() {
 	fi
 }
 
+# has DESCRIPTION FILE PATTERN: FILE has a line matching PATTERN (grep -E).
+has() {
+	tap_n=$((tap_n + 1))
+	if grep -Eq -- "$3" "$2"; then
+		echo "ok $tap_n - $1"
+	else
+		echo "not ok $tap_n - $1"
+		echo "#   no line matching: $3"
+		sed 's/^/# /' "$2"
+		tap_failed=1
+	fi
+}
+
+# eq DESCRIPTION WANT GOT: the two strings are equal.
+eq() {
+	tap_n=$((tap_n + 1))
+	if [ "$2" = "$3" ]; then
+		echo "ok $tap_n - $1"
+	else
+		echo "not ok $tap_n - $1"
+		echo "#   want '$2', got '$3'"
+		tap_failed=1
+	fi
+}
+
+# mknode DB CODE NAME [init options]: a node from the test PKI ($T/pki)
+# with the topic list, ready to exchange.
+mknode() {
+	mn_db=$1 mn_code=$2 mn_name=$3
+	shift 3
+	"$SIMPUL" --db "$mn_db" init --node "$mn_code" --name "$mn_name" \
+	    --cert "$T/pki/$mn_code.pem" --key "$T/pki/$mn_code.key" \
+	    --ca "$T/pki/ca.pem" --crl "$T/pki/crl.pem" "$@" >/dev/null &&
+	    "$SIMPUL" --db "$mn_db" category load \
+	    "$top_srcdir/data/topics.tsv" >/dev/null
+}
+
 # golden DESCRIPTION FILE: $T/out equals the golden file byte for byte.
 golden() {
 	tap_n=$((tap_n + 1))

@@ -90,33 +90,11 @@ refuse() {
 	fi
 }
 
-# has DESC FILE PATTERN: FILE has a line matching PATTERN (grep -E).
-has() {
-	tap_n=$((tap_n + 1))
-	if grep -Eq -- "$3" "$2"; then
-		echo "ok $tap_n - $1"
-	else
-		echo "not ok $tap_n - $1"
-		echo "#   no line matching: $3"
-		sed 's/^/# /' "$2"
-		tap_failed=1
-	fi
-}
 field() {	# field NODE ID KEY: a top-level string of show's JSON
 	$1 complaint show "$2" --format json |
 	    sed "s/.*\"$3\":\"\([^\"]*\)\".*/\1/"
 }
 nevents() { $1 complaint show "$2" --format json | grep -o '"kind":' | wc -l; }
-eq() {		# eq DESC WANT GOT
-	tap_n=$((tap_n + 1))
-	if [ "$2" = "$3" ]; then
-		echo "ok $tap_n - $1"
-	else
-		echo "not ok $tap_n - $1"
-		echo "#   want '$2', got '$3'"
-		tap_failed=1
-	fi
-}
 
 # ---- 1. the whole story, Demak -> Tegal and back ---------------------
 C1=33.21-000001

@@ -16,39 +16,11 @@ export SIMPUL_NOW
 
 D() { "$SIMPUL" --db "$T/demak.db" "$@"; }
 G() { "$SIMPUL" --db "$T/tegal.db" "$@"; }
-mk() {		# mk DB CODE NAME
-	"$SIMPUL" --db "$1" init --node "$2" --name "$3" --cert "$P/$2.pem" \
-	    --key "$P/$2.key" --ca "$P/ca.pem" --crl "$P/crl.pem" \
-	    >/dev/null || exit 1
-	"$SIMPUL" --db "$1" category load "$top_srcdir/data/topics.tsv" \
-	    >/dev/null || exit 1
-}
-mk "$T/demak.db" 33.21 Demak
-mk "$T/tegal.db" 33.28 Tegal
+mknode "$T/demak.db" 33.21 Demak || exit 1
+mknode "$T/tegal.db" 33.28 Tegal || exit 1
 G peer add 33.21 >/dev/null
 G peer add 33.29 >/dev/null
 
-has() {		# has DESC FILE PATTERN: a line of FILE matches (grep -E)
-	tap_n=$((tap_n + 1))
-	if grep -Eq -- "$3" "$2"; then
-		echo "ok $tap_n - $1"
-	else
-		echo "not ok $tap_n - $1"
-		echo "#   no line matching: $3"
-		sed 's/^/# /' "$2"
-		tap_failed=1
-	fi
-}
-eq() {		# eq DESC WANT GOT
-	tap_n=$((tap_n + 1))
-	if [ "$2" = "$3" ]; then
-		echo "ok $tap_n - $1"
-	else
-		echo "not ok $tap_n - $1"
-		echo "#   want '$2', got '$3'"
-		tap_failed=1
-	fi
-}
 field() {	# field NODE ID KEY: a top-level string of show's JSON
 	$1 complaint show "$2" --format json |
 	    sed "s/.*\"$3\":\"\([^\"]*\)\".*/\1/"

@@ -14,15 +14,8 @@ export SIMPUL_NOW
 
 D() { "$SIMPUL" --db "$T/demak.db" "$@"; }
 G() { "$SIMPUL" --db "$T/tegal.db" "$@"; }
-mk() {		# mk DB CODE NAME
-	"$SIMPUL" --db "$1" init --node "$2" --name "$3" --cert "$P/$2.pem" \
-	    --key "$P/$2.key" --ca "$P/ca.pem" --crl "$P/crl.pem" \
-	    >/dev/null || exit 1
-	"$SIMPUL" --db "$1" category load "$top_srcdir/data/topics.tsv" \
-	    >/dev/null || exit 1
-}
-mk "$T/demak.db" 33.21 Demak
-mk "$T/tegal.db" 33.28 Tegal
+mknode "$T/demak.db" 33.21 Demak || exit 1
+mknode "$T/tegal.db" 33.28 Tegal || exit 1
 G peer add 33.21 >/dev/null
 D config set sync.interval_seconds 1 >/dev/null
 status_of() {	# status_of NODE ID STATUS: the complaint is in STATUS there

@@ -16,26 +16,9 @@ export SIMPUL_NOW
 H() { "$SIMPUL" --db "$T/hub.db" "$@"; }
 D() { "$SIMPUL" --db "$T/demak.db" "$@"; }
 G() { "$SIMPUL" --db "$T/tegal.db" "$@"; }
-mk() {		# mk DB CODE NAME [init options]
-	db=$1 code=$2 name=$3
-	shift 3
-	"$SIMPUL" --db "$db" init --node "$code" --name "$name" \
-	    --cert "$P/$code.pem" --key "$P/$code.key" --ca "$P/ca.pem" \
-	    --crl "$P/crl.pem" "$@" >/dev/null || exit 1
-	"$SIMPUL" --db "$db" category load "$top_srcdir/data/topics.tsv" \
-	    >/dev/null || exit 1
-	"$SIMPUL" --db "$db" config set sync.interval_seconds 1 >/dev/null
-}
-has() {		# has DESC FILE PATTERN
-	tap_n=$((tap_n + 1))
-	if grep -Eq -- "$3" "$2"; then
-		echo "ok $tap_n - $1"
-	else
-		echo "not ok $tap_n - $1"
-		echo "#   no line matching: $3"
-		sed 's/^/# /' "$2"
-		tap_failed=1
-	fi
+mk() {		# mk DB CODE NAME [init options]: a node, a round a second
+	mknode "$@" || exit 1
+	"$SIMPUL" --db "$1" config set sync.interval_seconds 1 >/dev/null
 }
 status_of() {	# status_of NODE ID STATUS
 	$1 complaint show "$2" --format json | grep -q "\"status\":\"$3\""
