@@ -270,9 +270,12 @@ on_batch_post(struct server_req *r, void *arg)
 	if ((rc = relay_header(sv, r, &relay, &err)) == 1)
 		rc = recv_relayed(sv->cli->store, &ctx, body, len, relay.data,
 		    relay.len, util_now(), &o, &err);
-	else if (rc == 0)
+	else if (rc == 0) {
+		/* From its author: the answer carries the final receipt. */
+		ctx.answered = 1;
 		rc = recv_batch(sv->cli->store, &ctx, body, len, util_now(),
 		    &o, &err);
+	}
 	if (rc == -1) {
 		if (err.code == SPE_SEQ_GAP || err.code == SPE_PREV ||
 		    err.code == SPE_EQUIVOCATION) {

@@ -570,13 +570,18 @@ recv_apply(struct recv_job *j, struct sp_err *err)
 	for (i = 0; i < j->nres; i++)
 		o->n[j->res[i].outcome]++;
 	o->receipt_only = j->nevents == 0;
-	/* A batch of receipts only earns no receipt (DESIGN §5). */
+	/*
+	 * A batch of receipts only earns no receipt (DESIGN §5).  The answer
+	 * to a direct POST carries the receipt; otherwise it is owed, to ride
+	 * in the next batch to the author.  A POST whose answer was lost is
+	 * sent again and gets the stored receipt as a replay.
+	 */
 	if (!o->receipt_only) {
 		if (sign_receipt(j, j->h->from, j->h->seq, j->digest, j->res,
 		    j->nres, &ch, &o->receipt, &o->receipt_len, err) == -1 ||
 		    store_receipt_out_add(j->s, j->h->from, j->h->seq,
-		    j->digest, o->receipt, o->receipt_len, 1, 0, &id,
-		    err) == -1)
+		    j->digest, o->receipt, o->receipt_len, !j->ctx->answered,
+		    0, &id, err) == -1)
 			return -1;
 	}
 	if (store_batch_in_add(j->s, j->h->from, j->h->seq, j->digest,

@@ -33,6 +33,8 @@ struct recv_ctx {
 	size_t			 relay_len;
 	/* The hub: a batch for another node is relayed, not received. */
 	int			 relays;
+	/* A direct POST: its answer carries the final receipt, not owed. */
+	int			 answered;
 	struct batch_limits	 limits;
 };
 

@@ -8,7 +8,6 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 pki --test 33.21 33.28
-P=$T/pki
 SIMPUL_NOW=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%S+00:00)
 export SIMPUL_NOW
 
