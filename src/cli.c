@@ -63,7 +63,9 @@ static const struct cli_cmd cmds[] = {
 	  "add CODE [URL] [--pin SHA256]...\nlist\nremove CODE\nreenrol CODE",
 	  "nodes this node exchanges with",
 	  "A peer's URL makes direct push possible; without one the hub relays. "
-	  " A pin is the base64 SHA-256 of the peer's public key.",
+	  " A pin is the base64 SHA-256 of the peer's public key.  A node "
+	  "that comes back with a new instance id (a new database) is refused "
+	  "until reenrol CODE accepts the instance it shows next.",
 	  cmd_peer },
 	{ "complaint",
 	  "file --title T --body B [--channel C] [--type T] [--category C] "
@@ -84,7 +86,9 @@ static const struct cli_cmd cmds[] = {
 	  "record complaints and move them through SP4N-LAPOR!",
 	  "list and show take --format table|json|xml.  file prints the new "
 	  "id.  Chain events are written only by the complaint's owner; "
-	  "forward hands ownership to a peer at once.  Reporter identity is "
+	  "forward hands ownership at once to a peer or to a node in the hub's "
+	  "directory (which becomes a peer reached through the hub).  "
+	  "Reporter identity is "
 	  "shown only by show --reveal at the origin, and every reveal is "
 	  "logged.  Every command first closes, as of its deadline, each "
 	  "complaint whose reporter reply window ended; list and show on a "
@@ -115,7 +119,9 @@ static const struct cli_cmd cmds[] = {
 	  cmd_archive },
 	{ "status", "[--format table|json|xml]",
 	  "this node and its channels",
-	  "This node, then one line per peer: its URL, the last seq cut "
+	  "This node, the CRL it checks against (its number, when it was "
+	  "issued and its next update; STALE once that is past), then one "
+	  "line per peer: its URL, the last seq cut "
 	  "(sent), acknowledged and received, events queued, batches not "
 	  "yet acknowledged, its items held here, our items it refused, and "
 	  "the channel's last error.  The same data as GET /v1/status.",
@@ -138,9 +144,11 @@ static const struct cli_cmd cmds[] = {
 	  "picks one, logged at start): mutual TLS 1.2+, a client certificate "
 	  "from the federation CA whose CN is a node this one knows, limits "
 	  "on body size, connections, idle time and rate, one log line per "
-	  "request.  Built so far: GET /v1/status, POST /v1/batches and "
-	  "GET /v1/batches (see the README).  The sync loop is not built "
-	  "yet: without --listen, serve exits 3.  One serve per database: "
+	  "request: GET /v1/status, POST and GET /v1/batches, GET "
+	  "/v1/receipts, and at the hub GET /v1/directory and GET /v1/crl "
+	  "(see the README).  Every round on the hub's channel refreshes the "
+	  "directory and the CRL; a newer CRL is installed over node.crl and "
+	  "in force at once.  One serve per database: "
 	  "it holds a lock on DB.lock for its life, and a second one exits 3.",
 	  cmd_serve },
 	{ "metrics", "[--period P] [--national] [--format table|xml|json|csv]",
