@@ -35,7 +35,11 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-[ $# -gt 0 ] || [ -n "$revoke" ] || { echo "usage: mkcerts.sh [-d DIR] [--rsa] [--test] [--revoke CODE]... CODE[=HOST]..." >&2; exit 2; }
+[ $# -gt 0 ] || [ -n "$revoke" ] || {
+	echo "usage: mkcerts.sh [-d DIR] [--rsa] [--test] [--revoke CODE]..." \
+	    "CODE[=HOST]..." >&2
+	exit 2
+}
 
 mkdir -p "$dir/ca"
 umask 077

@@ -104,7 +104,7 @@ struct directory_node {
 	char		*name;		/* "" when unknown */
 	char		*url;		/* NULL when none */
 	char		 instance[33];	/* "" before its first batch */
-	uint8_t		*cert;		/* DER, as seen at enrolment */
+	uint8_t		*cert;		/* DER, seen at enrolment */
 	size_t		 cert_len;
 };
 

@@ -49,7 +49,7 @@
 #include "util.h"
 #include "xmalloc.h"
 
-#define CRL_MAX		(256 * 1024)	/* bytes of a CRL file served */
+#define CRL_MAX		(256 * 1024)	/* a CRL file served, bytes */
 
 /* The federation's limits (DESIGN §4): a batch is at most 1 MiB. */
 static const struct server_config serve_defaults = {

@@ -1088,7 +1088,8 @@ int
 store_peer_cert(struct store *s, const char *code, const uint8_t *der,
     size_t len, struct sp_err *err)
 {
-	static const char	*sql = "UPDATE peer SET cert = ? WHERE code = ?";
+	static const char	*sql =
+	    "UPDATE peer SET cert = ? WHERE code = ?";
 	sqlite3_stmt		*st;
 
 	if ((st = stmt(s, sql, err)) == NULL)
@@ -1104,8 +1105,8 @@ static int
 directory_node_add(struct store *s, const struct directory_node *n,
     struct sp_err *err)
 {
-	static const char	*sql = "INSERT INTO directory (code, name, url, "
-	    "instance, cert) VALUES (?, ?, ?, ?, ?)";
+	static const char	*sql = "INSERT INTO directory (code, name, "
+	    "url, instance, cert) VALUES (?, ?, ?, ?, ?)";
 	sqlite3_stmt		*st;
 
 	if ((st = stmt(s, sql, err)) == NULL)
@@ -1173,7 +1174,8 @@ store_directory_issued(struct store *s, struct sp_err *err)
 int
 store_directory_has(struct store *s, const char *code, struct sp_err *err)
 {
-	static const char	*sql = "SELECT 1 FROM directory WHERE code = ?";
+	static const char	*sql =
+	    "SELECT 1 FROM directory WHERE code = ?";
 	sqlite3_stmt		*st;
 	int			 rc;
 

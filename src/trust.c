@@ -506,7 +506,7 @@ trust_crl_newer(const char *ca, const char *cur, const uint8_t *pem,
 	}
 	crl_info(crl, info);
 	if (cur == NULL || trust_crl_info(cur, &old, &e2) == -1)
-		rc = 1;		/* none held, or unreadable: take the valid one */
+		rc = 1;		/* none held or unreadable: take this one */
 	else if (info->number[0] != '\0' && old.number[0] != '\0')
 		rc = number_cmp(info->number, old.number) > 0;
 	else

@@ -249,7 +249,8 @@ test_sign_verify_directory(void **state)
 	struct trust		*t;
 	struct sp_err		 err = { 0 };
 	uint8_t			 der[] = { 0x30, 0x03, 0x02, 0x01, 0x05 };
-	char			 name[] = "", url[] = "https://demak.example:8443";
+	char			 name[] = "";
+	char			 url[] = "https://demak.example:8443";
 	char			*key = path("ec/33.28.key");
 	char			*cert = path("ec/33.28.pem");
 
