@@ -1,7 +1,8 @@
 #!/bin/sh
 # mkcerts.sh: a development federation PKI for simpul.
 #
-#   certs/mkcerts.sh [-d DIR] [--rsa] [--test] [--since DATE] CODE[=HOST]...
+#   certs/mkcerts.sh [-d DIR] [--rsa] [--test] [--since DATE]
+#       [--revoke CODE]... CODE[=HOST]...
 #
 # Makes (once) a federation CA in DIR (default ./pki), valid from 2019 so
 # that documents can be judged at past trusted times, then for each node
@@ -11,25 +12,34 @@
 # the first code: an expired certificate, a revoked one (listed in the CRL),
 # and a rogue CA with a certificate of its own.  --since YYYYMMDDHHMMSSZ
 # backdates the node (and revoked) certificates, for documents with fixed
-# past times.  Private keys are made here and never committed.
+# past times.  --revoke CODE revokes DIR/CODE.pem at the CA (now) and
+# issues the CRL again (its number goes up), as the CA operator does
+# after start; the hub then serves the new crl.pem.  Private keys are made
+# here and never committed.
 set -eu
 
 dir=pki
 alg=ec
 test=0
 since=
+revoke=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-d) dir=$2; shift 2 ;;
 	--rsa) alg=rsa; shift ;;
 	--test) test=1; shift ;;
 	--since) since=$2; shift 2 ;;
-	-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--revoke) revoke="$revoke $2"; shift 2 ;;
+	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "mkcerts.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
-[ $# -gt 0 ] || { echo "usage: mkcerts.sh [-d DIR] [--rsa] [--test] CODE[=HOST]..." >&2; exit 2; }
+[ $# -gt 0 ] || [ -n "$revoke" ] || {
+	echo "usage: mkcerts.sh [-d DIR] [--rsa] [--test] [--revoke CODE]..." \
+	    "CODE[=HOST]..." >&2
+	exit 2
+}
 
 mkdir -p "$dir/ca"
 umask 077
@@ -145,5 +155,10 @@ if [ "$test" = 1 ]; then
 	[ -f "$dir/rogue-$code.pem" ] || issue "$rogue" "$dir/rogue-$code" "$code" localhost
 	echo "$dir/expired-$code.pem, $dir/revoked-$code.pem, $dir/rogue-$code.pem (test)"
 fi
+for code in $revoke; do
+	openssl ca -batch -config "$ca/openssl.cnf" -revoke "$dir/$code.pem" \
+	    2>/dev/null
+	echo "$dir/$code.pem revoked"
+done
 crl "$ca" "$dir/crl.pem"
 echo "$dir/ca.pem, $dir/crl.pem"

@@ -11,9 +11,11 @@
  *    exclusive C14N they are outside the signature (notes §3.5), so a
  *    comment slipped into a text would change what we read without
  *    changing what was signed;
- *  - schema validation (schemas/batch.xsd, receipt.xsd) of every document
- *    accepted and emitted, and the payload rules XSD 1.0 cannot say;
- *  - reading items into struct event / struct receipt, and writing them.
+ *  - schema validation (schemas/batch.xsd, receipt.xsd, directory.xsd) of
+ *    every document accepted and emitted, and the payload rules XSD 1.0
+ *    cannot say;
+ *  - reading items into struct event / struct receipt / struct directory,
+ *    and writing them.
  *
  * It does not own signatures (dsig.c) nor trust (trust.c).  It never
  * re-serializes a document it parsed: the exact bytes are kept and are
@@ -68,7 +70,7 @@ struct parse_state {
 	long			 mark;	/* offset where the item began */
 };
 
-static xmlSchemaPtr	 schema_batch, schema_receipt;
+static xmlSchemaPtr	 schema_batch, schema_receipt, schema_directory;
 static char		 lib_msg[200];		/* first libxml2 message */
 static const char	*schema_dir;
 
@@ -213,9 +215,9 @@ batch_init(struct sp_err *err)
 	xmlSetStructuredErrorFunc(NULL, keep_error);
 	if ((schema_batch = schema_load("batch.xsd", err)) == NULL)
 		return -1;
-	if ((schema_receipt = schema_load("receipt.xsd", err)) == NULL) {
-		xmlSchemaFree(schema_batch);
-		schema_batch = NULL;
+	if ((schema_receipt = schema_load("receipt.xsd", err)) == NULL ||
+	    (schema_directory = schema_load("directory.xsd", err)) == NULL) {
+		batch_shutdown();
 		return -1;
 	}
 	return 0;
@@ -226,7 +228,8 @@ batch_shutdown(void)
 {
 	xmlSchemaFree(schema_batch);
 	xmlSchemaFree(schema_receipt);
-	schema_batch = schema_receipt = NULL;
+	xmlSchemaFree(schema_directory);
+	schema_batch = schema_receipt = schema_directory = NULL;
 }
 
 /* ---- parsing ------------------------------------------------------------- */
@@ -693,9 +696,12 @@ batch_validate(struct batch *b, struct sp_err *err)
 	} else if (is_elem(root, "receipt")) {
 		kind = BATCH_KIND_RECEIPT;
 		schema = schema_receipt;
+	} else if (is_elem(root, "directory")) {
+		kind = BATCH_KIND_DIRECTORY;
+		schema = schema_directory;
 	} else
 		return sp_errf(err, SPE_SCHEMA, "the root is {%.60s}%.40s, not "
-		    "batch or receipt of %s", root->ns != NULL ?
+		    "batch, receipt or directory of %s", root->ns != NULL ?
 		    (const char *)root->ns->href : "", (const char *)root->name,
 		    BATCH_NS);
 	if ((vc = xmlSchemaNewValidCtxt(schema)) == NULL)
@@ -714,8 +720,10 @@ batch_validate(struct batch *b, struct sp_err *err)
 		read_header(b, root);
 		if (collect_items(b, root, err) == -1)
 			return -1;
-	} else
+	} else if (kind == BATCH_KIND_RECEIPT)
 		attr(root, "signer", b->signer, sizeof(b->signer));
+	else
+		attr(root, "from", b->signer, sizeof(b->signer));
 	b->kind = kind;
 	return 0;
 }
@@ -920,6 +928,83 @@ batch_receipt(const struct batch *b, struct receipt *r, struct sp_err *err)
 	if (b->kind != BATCH_KIND_RECEIPT)
 		return sp_errf(err, SPE_INTERNAL, "not a receipt document");
 	read_receipt(xmlDocGetRootElement(b->doc), r);
+	return 0;
+}
+
+void
+directory_clear(struct directory *d)
+{
+	size_t	 i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->n; i++) {
+		free(d->nodes[i].name);
+		free(d->nodes[i].url);
+		free(d->nodes[i].cert);
+	}
+	free(d->nodes);
+	d->nodes = NULL;
+	d->n = 0;
+}
+
+static int
+read_dir_node(xmlNodePtr c, struct directory_node *n, struct sp_err *err)
+{
+	struct buf	 der;
+	char		 v[512];
+	xmlChar		*t;
+	int		 rc;
+
+	attr(c, "code", n->code, sizeof(n->code));
+	attr(c, "name", v, sizeof(v));
+	n->name = xstrdup(v);
+	if (has_attr(c, "url")) {
+		attr(c, "url", v, sizeof(v));
+		n->url = xstrdup(v);
+	}
+	attr(c, "instance", n->instance, sizeof(n->instance));
+	buf_init(&der, BATCH_MAX_ITEM_BYTES);
+	t = xmlNodeGetContent(c);
+	rc = util_unb64(t != NULL ? (const char *)t : "", &der, err);
+	xmlFree(t);
+	if (rc == -1) {
+		buf_clear(&der);
+		return sp_errf(err, SPE_SCHEMA, "directory node %s: the "
+		    "certificate is not base64", n->code);
+	}
+	n->cert = buf_release(&der, &n->cert_len);
+	return 0;
+}
+
+int
+batch_directory(const struct batch *b, struct directory *d,
+    struct sp_err *err)
+{
+	xmlNodePtr	 root, c;
+
+	memset(d, 0, sizeof(*d));
+	if (b->kind != BATCH_KIND_DIRECTORY)
+		return sp_errf(err, SPE_INTERNAL, "not a directory document");
+	root = xmlDocGetRootElement(b->doc);
+	attr(root, "from", d->from, sizeof(d->from));
+	d->issued = attr_time(root, "issued", &d->issued_offset);
+	d->version = (int)attr_int(root, "version");
+	d->limits.max_bytes = (size_t)attr_int(root, "max-batch-bytes");
+	d->limits.max_items = (size_t)attr_int(root, "max-batch-items");
+	d->limits.max_item_bytes = (size_t)attr_int(root, "max-item-bytes");
+	d->limits.max_depth = BATCH_MAX_DEPTH;
+	for (c = root->children; c != NULL; c = c->next) {
+		if (!is_elem(c, "node"))
+			continue;
+		d->nodes = xreallocarray(d->nodes, d->n + 1,
+		    sizeof(*d->nodes));
+		memset(&d->nodes[d->n], 0, sizeof(d->nodes[d->n]));
+		if (read_dir_node(c, &d->nodes[d->n++], err) == -1) {
+			directory_clear(d);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -1162,6 +1247,43 @@ batch_new_receipt(const struct receipt *r, struct batch **out,
 	doc = xmlNewDoc((const xmlChar *)"1.0");
 	root = new_root(doc, "receipt", &ns);
 	fill_receipt(root, ns, r);
+	return finish(doc, out, err);
+}
+
+int
+batch_new_directory(const struct directory *d, struct batch **out,
+    struct sp_err *err)
+{
+	const struct directory_node	*n;
+	xmlDocPtr			 doc;
+	xmlNodePtr			 root, c;
+	xmlNsPtr			 ns;
+	char				*b64;
+	size_t				 i;
+
+	*out = NULL;
+	doc = xmlNewDoc((const xmlChar *)"1.0");
+	root = new_root(doc, "directory", &ns);
+	set_attr(root, "from", d->from);
+	set_time(root, "issued", d->issued, d->issued_offset);
+	set_int(root, "version", d->version);
+	set_int(root, "max-batch-bytes", (long long)d->limits.max_bytes);
+	set_int(root, "max-batch-items", (long long)d->limits.max_items);
+	set_int(root, "max-item-bytes", (long long)d->limits.max_item_bytes);
+	for (i = 0; i < d->n; i++) {
+		n = &d->nodes[i];
+		b64 = xmalloc(4 * ((n->cert_len + 2) / 3) + 1);
+		util_b64(n->cert, n->cert_len, b64);
+		xmlAddChild(root, xmlNewText((const xmlChar *)"\n"));
+		c = add_text(root, ns, "node", b64);
+		free(b64);
+		set_attr(c, "code", n->code);
+		set_attr(c, "name", n->name != NULL ? n->name : "");
+		if (n->url != NULL)
+			set_attr(c, "url", n->url);
+		set_attr(c, "instance", n->instance);
+	}
+	xmlAddChild(root, xmlNewText((const xmlChar *)"\n"));
 	return finish(doc, out, err);
 }
 

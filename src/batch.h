@@ -2,7 +2,8 @@
  * batch.h: the wire vocabulary (DESIGN §4), from structs to bytes and from
  * bytes to structs.  A struct batch is one document, a batch or a
  * standalone receipt, holding its exact bytes and their parsed tree; it is
- * opaque, so no libxml2 type leaks out.  The receiver pipeline calls the
+ * opaque, so no libxml2 type leaks out.  The hub's signed directory
+ * (directory.xsd) goes through the same steps.  The receiver pipeline calls the
  * steps in DESIGN §5's order, each returning 0 or -1 with one code:
  *
  *	batch_check_size()	SPE_TOO_LARGE			before parsing
@@ -46,7 +47,8 @@ struct batch_limits {
 enum batch_kind {
 	BATCH_KIND_NONE,		/* not validated yet */
 	BATCH_KIND_BATCH,		/* <batch> */
-	BATCH_KIND_RECEIPT		/* standalone <receipt> */
+	BATCH_KIND_RECEIPT,		/* standalone <receipt> */
+	BATCH_KIND_DIRECTORY		/* the hub's <directory> */
 };
 
 enum batch_item {
@@ -96,7 +98,32 @@ struct receipt {
 	size_t			 nresults;
 };
 
+/* One enrolled node in the hub's directory (DESIGN §2). */
+struct directory_node {
+	char		 code[16];
+	char		*name;		/* "" when unknown */
+	char		*url;		/* NULL when none */
+	char		 instance[33];	/* "" before its first batch */
+	uint8_t		*cert;		/* DER, seen at enrolment */
+	size_t		 cert_len;
+};
+
+/* The directory document: its nodes and the federation-wide limits. */
+struct directory {
+	char			 from[16];	/* the signer: the hub */
+	int64_t			 issued;
+	int			 issued_offset;
+	int			 version;	/* the wire version */
+	struct batch_limits	 limits;
+	struct directory_node	*nodes;
+	size_t			 n;
+};
+
+#define BATCH_VERSION		1	/* the wire version of BATCH_NS */
+
 void		 batch_limits_default(struct batch_limits *);
+/* Frees what the directory owns (not the struct); NULL is fine. */
+void		 directory_clear(struct directory *);
 const char	*receipt_kind_name(enum receipt_kind);
 const char	*item_outcome_name(enum item_outcome);
 /* Frees what the receipt owns (not the struct); NULL is fine. */
@@ -155,6 +182,9 @@ int		 batch_item_receipt(const struct batch *, size_t,
 /* A standalone receipt document's content. */
 int		 batch_receipt(const struct batch *, struct receipt *,
 		    struct sp_err *);
+/* A directory document's content; clear it with directory_clear(). */
+int		 batch_directory(const struct batch *, struct directory *,
+		    struct sp_err *);
 const uint8_t	*batch_bytes(const struct batch *, size_t *len);
 /* SHA-256 of the exact bytes, lower-case hex, into out[BATCH_DIGEST_LEN]. */
 void		 batch_digest(const struct batch *, char *out);
@@ -170,6 +200,8 @@ int		 batch_new_batch(const struct batch_header *,
 		    struct batch **out, struct sp_err *);
 int		 batch_new_receipt(const struct receipt *, struct batch **out,
 		    struct sp_err *);
+int		 batch_new_directory(const struct directory *,
+		    struct batch **out, struct sp_err *);
 /* Encoded size of one event item, for a cutter that cuts by bytes. */
 size_t		 batch_event_size(const struct event *);
 

@@ -63,7 +63,9 @@ static const struct cli_cmd cmds[] = {
 	  "add CODE [URL] [--pin SHA256]...\nlist\nremove CODE\nreenrol CODE",
 	  "nodes this node exchanges with",
 	  "A peer's URL makes direct push possible; without one the hub relays. "
-	  " A pin is the base64 SHA-256 of the peer's public key.",
+	  " A pin is the base64 SHA-256 of the peer's public key.  A node "
+	  "that comes back with a new instance id (a new database) is refused "
+	  "until reenrol CODE accepts the instance it shows next.",
 	  cmd_peer },
 	{ "complaint",
 	  "file --title T --body B [--channel C] [--type T] [--category C] "
@@ -84,7 +86,9 @@ static const struct cli_cmd cmds[] = {
 	  "record complaints and move them through SP4N-LAPOR!",
 	  "list and show take --format table|json|xml.  file prints the new "
 	  "id.  Chain events are written only by the complaint's owner; "
-	  "forward hands ownership to a peer at once.  Reporter identity is "
+	  "forward hands ownership at once to a peer or to a node in the hub's "
+	  "directory (which becomes a peer reached through the hub).  "
+	  "Reporter identity is "
 	  "shown only by show --reveal at the origin, and every reveal is "
 	  "logged.  Every command first closes, as of its deadline, each "
 	  "complaint whose reporter reply window ended; list and show on a "
@@ -115,10 +119,13 @@ static const struct cli_cmd cmds[] = {
 	  cmd_archive },
 	{ "status", "[--format table|json|xml]",
 	  "this node and its channels",
-	  "This node, then one line per peer: its URL, the last seq cut "
+	  "This node, the CRL it checks against (its number, when it was "
+	  "issued and its next update; STALE once that is past), then one "
+	  "line per peer: its URL, the last seq cut "
 	  "(sent), acknowledged and received, events queued, batches not "
 	  "yet acknowledged, its items held here, our items it refused, and "
-	  "the channel's last error and when.  The same data as GET /v1/status.",
+	  "the channel's last error and when.  The same data as GET "
+	  "/v1/status.",
 	  cmd_sync_status },
 	{ "sync", "[--peer CODE]",
 	  "push outboxes, pull inboxes, once",
@@ -139,15 +146,18 @@ static const struct cli_cmd cmds[] = {
 	  "The sync loop: rounds of sync with every channel, the next one "
 	  "sync.interval_seconds after a good round, or after an exponential "
 	  "backoff with jitter (never before the server's Retry-After) after "
-	  "a bad one.  With --listen, also this node's HTTPS endpoint on "
-	  "ADDR:PORT (port 0 picks one, logged at start): mutual TLS 1.2+, a "
-	  "client certificate from the federation CA whose CN is a node this "
-	  "one knows (the hub enrols a node at its first contact), limits on "
-	  "body size, connections, idle time and rate, one log line per "
-	  "request: POST and GET /v1/batches, GET /v1/receipts, GET "
-	  "/v1/status; the hub relays batches for other nodes.  Without "
-	  "--listen, a node behind NAT that only reaches out.  SIGTERM "
-	  "finishes the request in hand and stops.  One serve per database: "
+	  "a bad one; every round on the hub's channel refreshes the "
+	  "directory and the CRL (a newer CRL is installed over node.crl and "
+	  "in force at once).  With --listen, also this node's HTTPS endpoint "
+	  "on ADDR:PORT (port 0 picks one, logged at start): mutual TLS 1.2+, "
+	  "a client certificate from the federation CA whose CN is a node "
+	  "this one knows (the hub enrols a node at its first contact), "
+	  "limits on body size, connections, idle time and rate, one log "
+	  "line per request: POST and GET /v1/batches, GET /v1/receipts, GET "
+	  "/v1/status, and at the hub GET /v1/directory and GET /v1/crl; the "
+	  "hub relays batches for other nodes.  Without --listen, a node "
+	  "behind NAT that only reaches out.  SIGTERM finishes the request "
+	  "in hand and stops.  One serve per database: "
 	  "it holds a lock on DB.lock for its life, and a second one exits 3.",
 	  cmd_serve },
 	{ "metrics", "[--period P] [--national] [--format table|xml|json|csv]",

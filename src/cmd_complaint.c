@@ -269,8 +269,11 @@ check_target(struct desk *d, const char *to, struct sp_err *err)
 	if ((known = node_knows(d->store, to, err)) == -1)
 		return -1;
 	if (!known)
-		return sp_errf(err, SPE_INVALID, "%s is not a peer (add it "
-		    "with simpul peer add)", to);
+		return sp_errf(err, SPE_INVALID, "%s is not a peer nor in the "
+		    "hub's directory (add it with simpul peer add)", to);
+	/* Enrolled at the hub: a peer from now on, reached through it. */
+	if (known == 2)
+		return store_peer_add(d->store, to, NULL, util_now(), err);
 	return 0;
 }
 

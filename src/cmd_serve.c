@@ -5,10 +5,17 @@
  * SIGTERM.  It wires the routes of DESIGN §5 to their handlers and answers
  * only nodes this one knows.  Without --listen it is a node behind NAT
  * that only reaches out.
+ *
+ * The trust store (CA and CRL) is loaded at start and loaded again when
+ * the CRL file changes: after the syncer installs one the hub served, or,
+ * at the hub, when the operator puts a new one in place (its inode, size
+ * or time differ; looked at with every request).  Signatures are then
+ * checked against it at once, and TLS from the next handshake on.
  */
 #include "config.h"
 
 #include <sys/file.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +30,7 @@
 #include "batch.h"
 #include "cli.h"
 #include "client.h"
+#include "directory.h"
 #include "dsig.h"
 #include "err.h"
 #include "fmt.h"
@@ -37,8 +45,11 @@
 #include "sync.h"
 #include "syncer.h"
 #include "tls.h"
+#include "trust.h"
 #include "util.h"
 #include "xmalloc.h"
+
+#define CRL_MAX		(256 * 1024)	/* a CRL file served, bytes */
 
 /* The federation's limits (DESIGN §4): a batch is at most 1 MiB. */
 static const struct server_config serve_defaults = {
@@ -63,15 +74,63 @@ struct serve {
 	int		 lockfd;	/* DB.lock, flocked for our life */
 	struct sync_conf conf;
 	struct recv_ctx	 ctx;
+	struct stat	 crl_st;	/* the CRL file as last loaded */
 };
+
+static void
+crl_stat(struct serve *sv, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (sv->node.crl != NULL && stat(sv->node.crl, st) == -1)
+		memset(st, 0, sizeof(*st));
+}
+
+/* The CRL file changed: load the trust store again (see the top). */
+static void
+trust_reload(void *arg)
+{
+	struct serve	*sv = arg;
+	struct sp_err	 err = { 0 };
+	struct trust	*t;
+
+	crl_stat(sv, &sv->crl_st);
+	if ((t = trust_load(sv->node.ca, sv->node.crl, &err)) == NULL) {
+		log_warnx("the CRL %s does not load, the one before stays in "
+		    "force for signatures: %s", sv->node.crl, err.msg);
+		return;
+	}
+	trust_free(sv->conf.trust);
+	sv->conf.trust = t;
+	sv->ctx.trust = t;
+	if (sv->tls != NULL && tls_reload(sv->tls, &err) == -1)
+		log_warnx("TLS keeps the CRL it had: %s", err.msg);
+	log_info("the CRL %s is in force", sv->node.crl);
+}
+
+static void
+crl_watch(struct serve *sv)
+{
+	struct stat	 st;
+
+	if (sv->node.crl == NULL)
+		return;
+	crl_stat(sv, &st);
+	if (st.st_ino != sv->crl_st.st_ino || st.st_size !=
+	    sv->crl_st.st_size || st.st_mtim.tv_sec !=
+	    sv->crl_st.st_mtim.tv_sec || st.st_mtim.tv_nsec !=
+	    sv->crl_st.st_mtim.tv_nsec)
+		trust_reload(sv);
+}
 
 /*
  * The hub enrols a node at its first contact with a CA-valid certificate
  * (DESIGN §2): TLS has checked the chain, the CRL and the dates; the CN
- * becomes an enrolled node, its instance id recorded with its first batch.
+ * becomes an enrolled node with the certificate it showed, published in
+ * the directory; its instance id is recorded with its first batch.
  */
 static int
-enrol(struct serve *sv, const char *code, struct sp_err *err)
+enrol(struct serve *sv, const char *code, const uint8_t *der, size_t len,
+    struct sp_err *err)
 {
 	if (!util_node_code_valid(code) || strcmp(code, "hub") == 0)
 		return sp_errf(err, SPE_PERMISSION, "'%s' is not a node code",
@@ -79,6 +138,7 @@ enrol(struct serve *sv, const char *code, struct sp_err *err)
 	if (store_begin(sv->cli->store, err) == -1)
 		return -1;
 	if (store_peer_add(sv->cli->store, code, NULL, util_now(), err) == -1 ||
+	    store_peer_cert(sv->cli->store, code, der, len, err) == -1 ||
 	    store_commit(sv->cli->store, err) == -1) {
 		store_rollback(sv->cli->store);
 		return -1;
@@ -87,7 +147,50 @@ enrol(struct serve *sv, const char *code, struct sp_err *err)
 	return 0;
 }
 
-/* The peer must be a node this one knows; else 403 and nothing more. */
+/* The hub: the certificate a node shows now is the one it publishes. */
+static int
+renew_cert(struct serve *sv, const char *code, const uint8_t *der,
+    size_t len, struct sp_err *err)
+{
+	struct store_peer	 p;
+	int			 rc;
+
+	if ((rc = store_peer_get(sv->cli->store, code, &p, err)) != 1)
+		return rc;
+	if (p.cert_len == len && memcmp(p.cert, der, len) == 0)
+		return 0;
+	if (store_begin(sv->cli->store, err) == -1)
+		return -1;
+	if (store_peer_cert(sv->cli->store, code, der, len, err) == -1 ||
+	    store_commit(sv->cli->store, err) == -1) {
+		store_rollback(sv->cli->store);
+		return -1;
+	}
+	return 0;
+}
+
+/* At the hub: enrol at first contact, keep the certificate current. */
+static int
+hub_peer(struct serve *sv, struct server_req *r, int known,
+    struct sp_err *err)
+{
+	uint8_t		*der;
+	size_t		 len;
+	int		 rc;
+
+	if (server_req_peer_der(r, &der, &len) == -1)
+		return sp_errf(err, SPE_PERMISSION, "no verified client "
+		    "certificate");
+	rc = known ? renew_cert(sv, server_req_peer(r), der, len, err) :
+	    enrol(sv, server_req_peer(r), der, len, err);
+	free(der);
+	return rc;
+}
+
+/*
+ * The peer must be a node this one knows (a peer, or one in the hub's
+ * directory); else 403 and nothing more.
+ */
 static int
 known_peer(struct serve *sv, struct server_req *r)
 {
@@ -95,9 +198,11 @@ known_peer(struct serve *sv, struct server_req *r)
 	const char	*peer = server_req_peer(r);
 	int		 rc;
 
-	if ((rc = node_knows(sv->cli->store, peer, &err)) == 1)
-		return 1;
-	if (rc == 0 && sv->node.is_hub && enrol(sv, peer, &err) == 0)
+	crl_watch(sv);
+	rc = node_knows(sv->cli->store, peer, &err);
+	if (rc != -1 && sv->node.is_hub && strcmp(peer, "hub") != 0)
+		rc = hub_peer(sv, r, rc == 1, &err) == -1 ? -1 : 1;
+	if (rc >= 1)
 		return 1;
 	if (rc == 0 && err.code == SPE_OK)
 		sp_errf(&err, SPE_PERMISSION, "%s is not a node %s exchanges "
@@ -523,6 +628,47 @@ on_receipts(struct server_req *r, void *arg)
 		server_reply(r, 204, "application/xml", "", 0);
 }
 
+/* GET /v1/directory, at the hub: the signed directory, made now. */
+static void
+on_directory(struct server_req *r, void *arg)
+{
+	struct serve	*sv = arg;
+	struct sp_err	 err = { 0 };
+	struct buf	 b;
+
+	if (!known_peer(sv, r))
+		return;
+	if (directory_make(sv->cli->store, sv->conf.key, &sv->ctx.limits,
+	    util_now(), sv->node.offset, &b, &err) == -1)
+		server_reply_err(r, &err);
+	else
+		server_reply(r, 200, "application/xml", b.data, b.len);
+	buf_clear(&b);
+}
+
+/* GET /v1/crl, at the hub: the bytes of its current CRL file. */
+static void
+on_crl(struct server_req *r, void *arg)
+{
+	struct serve	*sv = arg;
+	struct sp_err	 err = { 0 };
+	struct buf	 b;
+
+	if (!known_peer(sv, r))
+		return;
+	if (sv->node.crl == NULL) {
+		sp_errf(&err, SPE_NOT_FOUND, "the hub has no CRL configured");
+		server_reply_err(r, &err);
+		return;
+	}
+	if (util_read_file(sv->node.crl, CRL_MAX, &b, &err) == -1) {
+		server_reply_err(r, &err);
+		return;
+	}
+	server_reply(r, 200, "application/pkix-crl", b.data, b.len);
+	buf_clear(&b);
+}
+
 static void
 on_batches(struct server_req *r, void *arg)
 {
@@ -546,6 +692,11 @@ serve_listen(struct serve *sv, const char *listen, struct sp_err *err)
 	server_route(sv->srv, SERVER_POST | SERVER_GET, "/v1/batches",
 	    on_batches, sv);
 	server_route(sv->srv, SERVER_GET, "/v1/receipts", on_receipts, sv);
+	if (sv->node.is_hub) {
+		server_route(sv->srv, SERVER_GET, "/v1/directory",
+		    on_directory, sv);
+		server_route(sv->srv, SERVER_GET, "/v1/crl", on_crl, sv);
+	}
 	return 0;
 }
 
@@ -573,6 +724,8 @@ serve_sync(struct serve *sv, struct sp_err *err)
 	cfg.conf = &sv->conf;
 	cfg.ctx = &sv->ctx;
 	cfg.interval = n;
+	cfg.trust_changed = trust_reload;
+	cfg.trust_arg = sv;
 	if ((sv->syncer = syncer_new(&cfg, NULL, err)) == NULL)
 		return -1;
 	syncer_start(sv->syncer);
@@ -592,6 +745,7 @@ serve_start(struct serve *sv, const char *listen, struct sp_err *err)
 		return -1;
 	recv_ctx_init(&sv->ctx, &sv->conf);
 	sv->ctx.relays = sv->node.is_hub;
+	crl_stat(sv, &sv->crl_st);
 	if (listen != NULL && serve_listen(sv, listen, err) == -1)
 		return -1;
 	if (serve_sync(sv, err) == -1)

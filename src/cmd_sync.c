@@ -170,6 +170,31 @@ cmd_sync(struct cli *cli, int argc, char **argv, struct sp_err *err)
 
 /* ---- status ---------------------------------------------------------- */
 
+/* The CRL in force, one line; loud when stale (DESIGN §2). */
+static void
+crl_line(const struct node *nd)
+{
+	struct status_crl	 crl;
+	char			 last[UTIL_TIME_LEN], next[UTIL_TIME_LEN];
+
+	status_crl(nd, util_now(), &crl);
+	if (crl.path == NULL) {
+		printf("crl none configured\n");
+		return;
+	}
+	if (!crl.ok) {
+		printf("crl %s: UNREADABLE: %s\n", crl.path, crl.error);
+		return;
+	}
+	util_time_format(crl.last, nd->offset, last);
+	if (crl.next != 0)
+		util_time_format(crl.next, nd->offset, next);
+	printf("crl %s: number %s, issued %s, next update %s%s\n", crl.path,
+	    crl.number[0] != '\0' ? crl.number : "none", last,
+	    crl.next != 0 ? next : "none", crl.stale ? ": STALE, every "
+	    "signature is refused until a fresh CRL comes" : "");
+}
+
 static int
 cmd_status(struct cli *cli, int argc, char **argv, struct sp_err *err)
 {
@@ -205,6 +230,7 @@ cmd_status(struct cli *cli, int argc, char **argv, struct sp_err *err)
 	} else {
 		printf("%s %s (%s), instance %s\n", nd.code, nd.name,
 		    nd.is_hub ? "hub" : "regency", nd.instance);
+		crl_line(&nd);
 		for (i = 0; i < n; i++) {
 			printf("%s %s: sent %lld, acked %lld, received %lld, "
 			    "queued %lld, unacked %lld, held %lld, refused "

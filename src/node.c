@@ -84,5 +84,10 @@ node_clear(struct node *n)
 int
 node_knows(struct store *s, const char *code, struct sp_err *err)
 {
-	return store_peer_get(s, code, NULL, err);
+	int	 rc;
+
+	if ((rc = store_peer_get(s, code, NULL, err)) != 0 ||
+	    (rc = store_directory_has(s, code, err)) != 1)
+		return rc;
+	return 2;
 }

@@ -32,7 +32,10 @@ struct node {
 /* Fill n from the store; free what it holds with node_clear(). */
 int	 node_load(struct store *, int what, struct node *, struct sp_err *);
 void	 node_clear(struct node *);
-/* Is code a node this one exchanges with (a peer, or the hub)? */
+/*
+ * Is code a node this one exchanges with?  1: a peer (the hub included);
+ * 2: not a peer but enrolled, in the hub's directory held here; 0: none.
+ */
 int	 node_knows(struct store *, const char *code, struct sp_err *);
 
 #endif

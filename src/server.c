@@ -399,6 +399,15 @@ server_req_peer(const struct server_req *r)
 	return r->peer;
 }
 
+int
+server_req_peer_der(const struct server_req *r, uint8_t **der, size_t *len)
+{
+	struct evhttp_connection *conn = evhttp_request_get_connection(r->req);
+
+	return tls_peer_der(bufferevent_openssl_get_ssl(
+	    evhttp_connection_get_bufferevent(conn)), der, len);
+}
+
 const char *
 server_req_path(const struct server_req *r)
 {

@@ -45,6 +45,9 @@ void		 server_drain(struct server *);
 
 /* A request; valid until its reply. */
 const char	*server_req_peer(const struct server_req *);	/* the CN */
+/* The client's verified certificate, DER in *der (free it); -1 if none. */
+int		 server_req_peer_der(const struct server_req *,
+		    uint8_t **der, size_t *len);
 const char	*server_req_path(const struct server_req *);
 int		 server_req_method(const struct server_req *);
 /* A query parameter, or NULL. */

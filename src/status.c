@@ -13,6 +13,7 @@
 #include "node.h"
 #include "status.h"
 #include "store.h"
+#include "trust.h"
 #include "xmalloc.h"
 
 struct collect {
@@ -115,6 +116,46 @@ status_free(struct status_chan *c, int n)
 }
 
 void
+status_crl(const struct node *nd, int64_t now, struct status_crl *out)
+{
+	struct trust_crlinfo	 ci;
+	struct sp_err		 err = { 0 };
+
+	memset(out, 0, sizeof(*out));
+	if ((out->path = nd->crl) == NULL)
+		return;
+	if (trust_crl_info(nd->crl, &ci, &err) == -1) {
+		snprintf(out->error, sizeof(out->error), "%s", err.msg);
+		sp_err_clear(&err);
+		return;
+	}
+	out->ok = 1;
+	snprintf(out->number, sizeof(out->number), "%s", ci.number);
+	out->last = ci.last;
+	out->next = ci.next;
+	out->stale = ci.next != 0 && ci.next < now;
+}
+
+static void
+crl_write(struct fmt *w, const struct node *nd, int64_t now)
+{
+	struct status_crl	 crl;
+
+	status_crl(nd, now, &crl);
+	fmt_obj_field(w, "crl");
+	fmt_str(w, "path", crl.path);
+	if (crl.ok) {
+		fmt_str(w, "number", crl.number);
+		fmt_time(w, "last_update", crl.last, nd->offset);
+		if (crl.next != 0)
+			fmt_time(w, "next_update", crl.next, nd->offset);
+		fmt_bool(w, "stale", crl.stale);
+	} else if (crl.path != NULL)
+		fmt_str(w, "error", crl.error);
+	fmt_obj_end(w, "crl");
+}
+
+void
 status_write(struct fmt *w, const struct node *nd, int64_t now,
     const struct status_chan *c, int n)
 {
@@ -126,6 +167,7 @@ status_write(struct fmt *w, const struct node *nd, int64_t now,
 	fmt_str(w, "role", nd->is_hub ? "hub" : "regency");
 	fmt_str(w, "instance", nd->instance);
 	fmt_time(w, "time", now, nd->offset);
+	crl_write(w, nd, now);
 	fmt_list_begin(w, "peers", "peer");
 	for (i = 0; i < n; i++) {
 		fmt_obj_begin(w, "peer");

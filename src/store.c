@@ -63,6 +63,7 @@
 
 #include <sqlite3.h>
 
+#include "batch.h"
 #include "err.h"
 #include "event.h"
 #include "store.h"
@@ -310,6 +311,32 @@ static const char *const migrations[] = {
 	"  dest TEXT NOT NULL,"
 	"  held INTEGER NOT NULL DEFAULT 0,"
 	"  PRIMARY KEY (author, dest)"
+	") STRICT;",
+
+	/*
+	 * 5: the directory (DESIGN §2).  peer.cert (the hub): the TLS client
+	 * certificate (DER) a node enrolled with, the one it publishes.
+	 * directory (every node): the hub's last verified directory, one row
+	 * per enrolled node; directory_doc: its signed bytes, when issued,
+	 * and the federation-wide limits and wire version it states.
+	 */
+	"ALTER TABLE peer ADD COLUMN cert BLOB;"
+	"CREATE TABLE directory ("
+	"  code TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  url TEXT,"
+	"  instance TEXT NOT NULL,"
+	"  cert BLOB NOT NULL"
+	") STRICT;"
+	"CREATE TABLE directory_doc ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  issued INTEGER NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  max_bytes INTEGER NOT NULL,"
+	"  max_items INTEGER NOT NULL,"
+	"  max_item_bytes INTEGER NOT NULL,"
+	"  fetched INTEGER NOT NULL,"
+	"  bytes BLOB NOT NULL"
 	") STRICT;",
 };
 
@@ -1009,8 +1036,8 @@ int
 store_peer_get(struct store *s, const char *code, struct store_peer *p,
     struct sp_err *err)
 {
-	static const char	*sql = "SELECT code, url, instance, added_at "
-	    "FROM peer WHERE code = ?";
+	static const char	*sql = "SELECT code, url, instance, added_at, "
+	    "cert FROM peer WHERE code = ?";
 	sqlite3_stmt		*st;
 	int			 rc;
 
@@ -1023,6 +1050,8 @@ store_peer_get(struct store *s, const char *code, struct store_peer *p,
 			p->url = (const char *)sqlite3_column_text(st, 1);
 			p->instance = (const char *)sqlite3_column_text(st, 2);
 			p->added_at = sqlite3_column_int64(st, 3);
+			p->cert = sqlite3_column_blob(st, 4);
+			p->cert_len = (size_t)sqlite3_column_bytes(st, 4);
 		} else
 			sqlite3_reset(st);
 		return 1;
@@ -1040,8 +1069,8 @@ store_peer_each(struct store *s,
 {
 	static const char	*sql = "SELECT p.code, p.url, p.instance, "
 	    "p.added_at, (SELECT group_concat(pin, ' ') FROM "
-	    "(SELECT pin FROM peer_pin WHERE code = p.code ORDER BY pin)) "
-	    "FROM peer p ORDER BY p.code";
+	    "(SELECT pin FROM peer_pin WHERE code = p.code ORDER BY pin)), "
+	    "p.cert FROM peer p ORDER BY p.code";
 	struct store_peer	 p;
 	sqlite3_stmt		*st;
 	int			 rc;
@@ -1053,6 +1082,8 @@ store_peer_each(struct store *s,
 		p.url = (const char *)sqlite3_column_text(st, 1);
 		p.instance = (const char *)sqlite3_column_text(st, 2);
 		p.added_at = sqlite3_column_int64(st, 3);
+		p.cert = sqlite3_column_blob(st, 5);
+		p.cert_len = (size_t)sqlite3_column_bytes(st, 5);
 		if (fn(arg, &p, (const char *)sqlite3_column_text(st, 4))
 		    == -1) {
 			sqlite3_reset(st);
@@ -1062,6 +1093,113 @@ store_peer_each(struct store *s,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return fail(s, rc, "peer", err);
+	return 0;
+}
+
+int
+store_peer_cert(struct store *s, const char *code, const uint8_t *der,
+    size_t len, struct sp_err *err)
+{
+	static const char	*sql =
+	    "UPDATE peer SET cert = ? WHERE code = ?";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_blob(st, 1, der, (int)len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
+	return step_done(s, st, "peer", err);
+}
+
+/* ---- the directory (migration 5) --------------------------------------- */
+
+static int
+directory_node_add(struct store *s, const struct directory_node *n,
+    struct sp_err *err)
+{
+	static const char	*sql = "INSERT INTO directory (code, name, "
+	    "url, instance, cert) VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, n->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, n->name != NULL ? n->name : "", -1,
+	    SQLITE_STATIC);
+	if (n->url != NULL)
+		sqlite3_bind_text(st, 3, n->url, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_text(st, 4, n->instance, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, n->cert, (int)n->cert_len, SQLITE_STATIC);
+	return step_done(s, st, "directory", err);
+}
+
+int
+store_directory_set(struct store *s, const struct directory *d,
+    const uint8_t *bytes, size_t len, int64_t now, struct sp_err *err)
+{
+	static const char	*doc = "INSERT OR REPLACE INTO directory_doc "
+	    "(id, issued, version, max_bytes, max_items, max_item_bytes, "
+	    "fetched, bytes) VALUES (1, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt		*st;
+	size_t			 i;
+
+	if ((st = stmt(s, "DELETE FROM directory", err)) == NULL ||
+	    step_done(s, st, "directory", err) == -1)
+		return -1;
+	for (i = 0; i < d->n; i++)
+		if (directory_node_add(s, &d->nodes[i], err) == -1)
+			return -1;
+	if ((st = stmt(s, doc, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, d->issued);
+	sqlite3_bind_int(st, 2, d->version);
+	sqlite3_bind_int64(st, 3, (int64_t)d->limits.max_bytes);
+	sqlite3_bind_int64(st, 4, (int64_t)d->limits.max_items);
+	sqlite3_bind_int64(st, 5, (int64_t)d->limits.max_item_bytes);
+	sqlite3_bind_int64(st, 6, now);
+	sqlite3_bind_blob(st, 7, bytes, (int)len, SQLITE_STATIC);
+	return step_done(s, st, "directory", err);
+}
+
+int64_t
+store_directory_issued(struct store *s, struct sp_err *err)
+{
+	static const char	*sql = "SELECT coalesce(max(issued), 0) FROM "
+	    "directory_doc";
+	sqlite3_stmt		*st;
+	int64_t			 v;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return fail(s, rc, "directory", err);
+	}
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
+}
+
+int
+store_directory_has(struct store *s, const char *code, struct sp_err *err)
+{
+	static const char	*sql =
+	    "SELECT 1 FROM directory WHERE code = ?";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, "directory", err);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 
 struct buf;
 struct complaint_fields;
+struct directory;
 struct event;
 struct sp_err;
 struct store;
@@ -91,6 +92,8 @@ struct store_peer {
 	const char	*url;		/* NULL: reached through the hub */
 	const char	*instance;	/* last instance id seen, or NULL */
 	int64_t		 added_at;
+	const uint8_t	*cert;		/* the hub: DER it enrolled with */
+	size_t		 cert_len;	/* 0: none seen */
 };
 int		 store_peer_add(struct store *, const char *code,
 		    const char *url, int64_t now, struct sp_err *);
@@ -106,6 +109,22 @@ int		 store_peer_get(struct store *, const char *code,
 int		 store_peer_each(struct store *,
 		    int (*fn)(void *, const struct store_peer *,
 		    const char *pins), void *, struct sp_err *);
+/* The hub: the certificate (DER) a node presented at its last contact. */
+int		 store_peer_cert(struct store *, const char *code,
+		    const uint8_t *der, size_t len, struct sp_err *);
+
+/*
+ * The hub's last verified directory (DESIGN §2), replaced whole with its
+ * signed bytes; inside the caller's transaction.
+ */
+int		 store_directory_set(struct store *, const struct directory *,
+		    const uint8_t *bytes, size_t len, int64_t now,
+		    struct sp_err *);
+/* When the directory held was issued; 0 when none. */
+int64_t		 store_directory_issued(struct store *, struct sp_err *);
+/* 1 if code is in the directory held, else 0. */
+int		 store_directory_has(struct store *, const char *code,
+		    struct sp_err *);
 
 /*
  * Counters that only grow: "author_seq" (this node's event seq) and

@@ -7,7 +7,13 @@
  *
  * One channel, one round, each step stored before the next:
  *
- *	IDLE --start--> CUT: the outbox into signed, stored batches
+ *	IDLE --start--> on the hub's channel of a node: DIRECTORY, else CUT
+ *	DIRECTORY ----> GET /v1/directory, checked and kept; then CRL
+ *	CRL ----------> GET /v1/crl, installed over node.crl when the CA
+ *	                signed it and it is newer; then CUT (neither one
+ *	                stops the round: a refusal is logged, the batches
+ *	                go on; no answer at all is DOWN as below)
+ *	CUT ----------> the outbox into signed, stored batches
  *	CUT  ---------> PUSH: POST the next stored batch above the
  *	                receiver's head (seq order), one at a time
  *	PUSH --200----> record the final receipt (none for a batch of
@@ -31,6 +37,12 @@
  * before the server's Retry-After, after DOWN or REFUSED.  A refused
  * batch is retried too: the operator's recut or resume may have mended it.
  *
+ * A stale CRL (its next update past) is logged as a warning every round
+ * of the hub's channel until a fresh one comes; with it, every signature
+ * is refused (trust.c), so it must not go unseen.  At the start of each
+ * such round, peers added since (a forward to a node of the directory,
+ * simpul peer add) get their channel through the hub.
+ *
  * Transfers are started from a zero-delay timer, never from inside the
  * callback of the one before, so curl has put the connection back in its
  * pool and the next request reuses it.
@@ -44,6 +56,7 @@
 
 #include "batch.h"
 #include "client.h"
+#include "directory.h"
 #include "err.h"
 #include "log.h"
 #include "loop.h"
@@ -52,6 +65,7 @@
 #include "store.h"
 #include "sync.h"
 #include "syncer.h"
+#include "trust.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -90,11 +104,14 @@ struct syncer {
 	char			*hub;		/* the hub's URL, or NULL */
 	char			*hub_pins;
 	int			 forever;
+	int			 only;		/* one channel was asked for */
 	int			 busy;		/* rounds running (once) */
 	int			 failed;
 	struct sp_err		 fatal;		/* the first local failure */
 };
 
+static void	 cut_push(struct chan *);
+static void	 on_crl(void *, const struct client_result *);
 static void	 deliver_next(void *);
 static void	 push_next(void *);
 static void	 pull_next(void *);
@@ -204,6 +221,7 @@ syncer_new(const struct syncer_config *cfg, const char *only,
 	struct peers	 ps = { s, only };
 
 	s->cfg = *cfg;
+	s->only = only != NULL;
 	if (cfg->node->hub != NULL && !cfg->node->is_hub)
 		s->hub = xstrdup(cfg->node->hub);
 	if (store_peer_each(cfg->store, hub_pins, s, err) == -1 ||
@@ -435,11 +453,147 @@ cut(struct chan *c, struct sp_err *err)
 	return 0;
 }
 
+/* ---- the hub's directory and CRL ------------------------------------- */
+
+/* GET what (directory, crl) from the hub, the channel's server. */
+static void
+fetch(struct chan *c, const char *what, client_done *done)
+{
+	size_t	 n = strlen(c->url) - strlen("/v1/batches");
+	char	*url = xasprintf("%.*s/v1/%s", (int)n, c->url, what);
+
+	if (start(c, "GET", url, done) == -1)
+		round_end(c);
+	free(url);
+}
+
+/* 0: go on with the round; -1: the hub did not answer (state set). */
+static int
+fetched(struct chan *c, const struct client_result *r, const char *what)
+{
+	int	 n = r->len > 200 ? 200 : (int)r->len;
+
+	if (r->status == 0 || r->status >= 500 || r->status == 429) {
+		judge(c, r);
+		round_end(c);
+		return -1;
+	}
+	if (r->status != 200)
+		log_warnx("the hub's %s: it answered %d: %.*s", what,
+		    r->status, n, r->body != NULL ? (const char *)r->body : "");
+	return 0;
+}
+
+static void
+on_directory(void *arg, const struct client_result *r)
+{
+	struct chan	*c = arg;
+	struct syncer	*s = c->s;
+	struct sp_err	 err = { 0 };
+	int		 rc;
+
+	if (fetched(c, r, "directory") == -1)
+		return;
+	if (r->status == 200) {
+		rc = directory_accept(s->cfg.store, s->cfg.ctx->trust,
+		    &s->cfg.ctx->limits, r->body, r->len, util_now(), &err);
+		if (rc == -1)
+			log_warnx("the hub's directory is refused: %s: %s",
+			    sp_code_name(err.code), err.msg);
+		sp_err_clear(&err);
+	}
+	if (s->cfg.node->crl == NULL)
+		cut_push(c);
+	else
+		fetch(c, "crl", on_crl);
+}
+
+/* Loud, every round, while the CRL held is past its next update. */
+static void
+crl_stale(const char *path)
+{
+	struct trust_crlinfo	 ci;
+	struct sp_err		 err = { 0 };
+	char			 when[UTIL_TIME_LEN];
+
+	if (trust_crl_info(path, &ci, &err) == -1) {
+		log_warnx("the CRL %s: %s", path, err.msg);
+		sp_err_clear(&err);
+		return;
+	}
+	if (ci.next != 0 && ci.next < util_now()) {
+		util_time_format(ci.next, 0, when);
+		log_warnx("the CRL %s is stale: its next update was due %s; "
+		    "every signature is refused until a fresh one is "
+		    "installed", path, when);
+	}
+}
+
+static void
+on_crl(void *arg, const struct client_result *r)
+{
+	struct chan		*c = arg;
+	struct syncer		*s = c->s;
+	const struct node	*nd = s->cfg.node;
+	struct trust_crlinfo	 ci;
+	struct sp_err		 err = { 0 };
+	int			 rc;
+
+	if (fetched(c, r, "CRL") == -1)
+		return;
+	if (r->status == 200) {
+		rc = directory_crl_install(nd->ca, nd->crl, r->body, r->len,
+		    &ci, &err);
+		if (rc == -1)
+			log_warnx("the hub's CRL is refused: %s", err.msg);
+		else if (rc == 1) {
+			log_info("the hub's CRL (number %s) installed at %s",
+			    ci.number[0] != '\0' ? ci.number : "none",
+			    nd->crl);
+			if (s->cfg.trust_changed != NULL)
+				s->cfg.trust_changed(s->cfg.trust_arg);
+		}
+		sp_err_clear(&err);
+	}
+	crl_stale(nd->crl);
+	cut_push(c);
+}
+
+/* Peers without a channel yet (added since) get one through the hub. */
+static int
+new_peer(void *arg, const struct store_peer *p, const char *pins)
+{
+	struct syncer	*s = arg;
+	struct chan	*n;
+
+	(void)pins;
+	if (p->url != NULL || strcmp(p->code, "hub") == 0 ||
+	    chan_find(s, p->code) != NULL)
+		return 0;
+	n = chan_add(s, p->code, "hub", s->hub, s->hub_pins);
+	log_info("%s: a channel through the hub", p->code);
+	if (!s->forever)
+		s->busy++;
+	schedule(n, 0, round_start);
+	return 0;
+}
+
+static void
+new_peers(struct syncer *s)
+{
+	struct sp_err	 err = { 0 };
+
+	if (!s->only && store_peer_each(s->cfg.store, new_peer, s,
+	    &err) == -1) {
+		log_warnx("the peers: %s", err.msg);
+		sp_err_clear(&err);
+	}
+}
+
 static void
 round_start(void *arg)
 {
 	struct chan	*c = arg;
-	struct sp_err	 err = { 0 };
 
 	memset(&c->rd, 0, sizeof(c->rd));
 	c->rd.peer = c->peer;
@@ -451,6 +605,19 @@ round_start(void *arg)
 		deliver_next(c);
 		return;
 	}
+	if (strcmp(c->peer, "hub") == 0 && c->s->hub != NULL) {
+		new_peers(c->s);
+		fetch(c, "directory", on_directory);
+		return;
+	}
+	cut_push(c);
+}
+
+static void
+cut_push(struct chan *c)
+{
+	struct sp_err	 err = { 0 };
+
 	if (cut(c, &err) == -1) {
 		local_failure(c, &err);
 		round_end(c);

@@ -1,7 +1,8 @@
 /*
  * syncer.h: the sync loop (DESIGN §5): for every channel that has a way
  * to the network, rounds of cut, push, pull and flush on the event loop,
- * one transfer at a time per channel, all channels at once.  `simpul
+ * one transfer at a time per channel, all channels at once.  Each round
+ * on the hub's channel first refreshes the hub's directory and CRL.  `simpul
  * sync` runs one round of each and stops; `simpul serve` runs rounds
  * forever, the next one an interval after a good round or after an
  * exponential backoff with jitter (and never before Retry-After) after a
@@ -53,6 +54,9 @@ struct syncer_config {
 	void			*begin_arg;
 	syncer_report		*report;	/* after each round, or NULL */
 	void			*report_arg;
+	/* A CRL from the hub was installed at node->crl: load it again. */
+	void			(*trust_changed)(void *);
+	void			*trust_arg;
 	long			 interval;	/* seconds between good rounds */
 };
 

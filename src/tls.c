@@ -93,6 +93,35 @@ load_trust(SSL_CTX *ctx, const char *ca, const char *crl, struct sp_err *err)
 	return 0;
 }
 
+/*
+ * The CA and CRL files again, into a fresh store: a CRL the syncer
+ * installed is checked from the next handshake on.  Connections already
+ * up keep the store they were verified with.
+ */
+int
+tls_reload(struct tls_ctx *t, struct sp_err *err)
+{
+	X509_STORE	*st;
+	X509_LOOKUP	*lu;
+
+	if ((st = X509_STORE_new()) == NULL ||
+	    X509_STORE_load_file(st, t->ca) != 1) {
+		X509_STORE_free(st);
+		return ossl_fail(err, t->ca);
+	}
+	if (t->crl != NULL && *t->crl != '\0') {
+		if ((lu = X509_STORE_add_lookup(st, X509_LOOKUP_file())) ==
+		    NULL || X509_load_crl_file(lu, t->crl, X509_FILETYPE_PEM) <
+		    1) {
+			X509_STORE_free(st);
+			return ossl_fail(err, t->crl);
+		}
+		X509_STORE_set_flags(st, X509_V_FLAG_CRL_CHECK);
+	}
+	SSL_CTX_set_cert_store(t->ctx, st);	/* frees the old one */
+	return 0;
+}
+
 static struct tls_ctx *
 ctx_new(const SSL_METHOD *method, const char *cert,
     const struct dsig_key *key, const char *ca, const char *crl,
@@ -229,6 +258,26 @@ tls_peer_cn(SSL *ssl, char *cn, size_t len)
 	if (X509_NAME_get_text_by_NID(X509_get_subject_name(peer),
 	    NID_commonName, cn, (int)len) <= 0)
 		return -1;
+	return 0;
+}
+
+int
+tls_peer_der(SSL *ssl, uint8_t **der, size_t *len)
+{
+	X509		*peer;
+	unsigned char	*p = NULL;
+	int		 n;
+
+	*der = NULL;
+	*len = 0;
+	if (ssl == NULL || (peer = SSL_get0_peer_certificate(ssl)) == NULL ||
+	    SSL_get_verify_result(ssl) != X509_V_OK ||
+	    (n = i2d_X509(peer, &p)) <= 0)
+		return -1;
+	*der = xmalloc((size_t)n);
+	memcpy(*der, p, (size_t)n);
+	*len = (size_t)n;
+	OPENSSL_free(p);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #define SIMPUL_TLS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct sp_err;
 struct ssl_st;
@@ -25,6 +26,12 @@ struct tls_ctx	*tls_server_new(const char *cert, const struct dsig_key *,
 struct tls_ctx	*tls_client_new(const char *cert, const struct dsig_key *,
 		    const char *ca, const char *crl, struct sp_err *);
 void		 tls_free(struct tls_ctx *);	/* NULL is fine */
+/*
+ * Read the CA and CRL files again for the handshakes to come (a CRL the
+ * syncer installed).  A client context needs none: libcurl's contexts load
+ * the files at every new connection (tls_client_setup).
+ */
+int		 tls_reload(struct tls_ctx *, struct sp_err *);
 const char	*tls_ca_file(const struct tls_ctx *);
 
 /*
@@ -37,6 +44,8 @@ struct ssl_st	*tls_server_ssl(struct tls_ctx *, void (*on_free)(void *),
 unsigned long	 tls_bytes_read(struct ssl_st *);
 /* The verified peer's CN into cn[len]; -1 if the peer has none verified. */
 int		 tls_peer_cn(struct ssl_st *, char *cn, size_t len);
+/* The verified peer's certificate as DER in *der (free it); -1 if none. */
+int		 tls_peer_der(struct ssl_st *, uint8_t **der, size_t *len);
 
 /*
  * Set up an SSL_CTX that libcurl made for one connection: our certificate

@@ -4,7 +4,9 @@
  * date ourselves: OpenSSL would refuse a certificate revoked after the
  * trusted time, DESIGN §2), CN = node code.  It does not read private keys
  * (dsig_key_load() is the one reader) nor sign or verify documents (dsig.c):
- * dsig.c hands it the signer's certificate and it judges it.
+ * dsig.c hands it the signer's certificate and it judges it.  It also
+ * judges a CRL the hub distributes (issuer, signature, newer than ours)
+ * before the syncer installs it.
  */
 #include "config.h"
 
@@ -423,5 +425,96 @@ trust_check_signer(const struct trust *t, const uint8_t *der, size_t len,
 	rc = 0;
 out:
 	X509_free(x);
+	return rc;
+}
+
+/* ---- CRL distribution ---------------------------------------------------- */
+
+static void
+crl_info(X509_CRL *crl, struct trust_crlinfo *info)
+{
+	ASN1_INTEGER	*num;
+	BIGNUM		*bn;
+	char		*dec;
+
+	memset(info, 0, sizeof(*info));
+	info->last = asn1_time(X509_CRL_get0_lastUpdate(crl));
+	if (X509_CRL_get0_nextUpdate(crl) != NULL)
+		info->next = asn1_time(X509_CRL_get0_nextUpdate(crl));
+	if ((num = X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL)) ==
+	    NULL)
+		return;
+	if ((bn = ASN1_INTEGER_to_BN(num, NULL)) != NULL &&
+	    (dec = BN_bn2dec(bn)) != NULL) {
+		snprintf(info->number, sizeof(info->number), "%s", dec);
+		OPENSSL_free(dec);
+	}
+	BN_free(bn);
+	ASN1_INTEGER_free(num);
+}
+
+int
+trust_crl_info(const char *path, struct trust_crlinfo *info,
+    struct sp_err *err)
+{
+	X509_CRL	*crl;
+
+	if ((crl = crl_load(path, err)) == NULL)
+		return -1;
+	crl_info(crl, info);
+	X509_CRL_free(crl);
+	return 0;
+}
+
+/* Compare two CRL numbers in decimal: longer is larger, then by bytes. */
+static int
+number_cmp(const char *a, const char *b)
+{
+	size_t	 la = strlen(a), lb = strlen(b);
+
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return strcmp(a, b);
+}
+
+int
+trust_crl_newer(const char *ca, const char *cur, const uint8_t *pem,
+    size_t len, struct trust_crlinfo *info, struct sp_err *err)
+{
+	struct trust_crlinfo	 old;
+	struct sp_err		 e2 = { 0 };
+	X509			*cax = NULL;
+	X509_CRL		*crl = NULL;
+	BIO			*bio = NULL;
+	int			 rc = -1;
+
+	if ((cax = cert_load(ca, err)) == NULL)
+		goto out;
+	if (len > PEM_MAX || (bio = BIO_new_mem_buf(pem, (int)len)) == NULL ||
+	    (crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) == NULL) {
+		sp_errf(err, SPE_CERT, "the hub's CRL is not a PEM CRL (%s)",
+		    ossl_msg());
+		goto out;
+	}
+	if (X509_NAME_cmp(X509_CRL_get_issuer(crl),
+	    X509_get_subject_name(cax)) != 0 ||
+	    X509_CRL_verify(crl, X509_get0_pubkey(cax)) != 1) {
+		ERR_clear_error();
+		sp_errf(err, SPE_CERT, "the hub's CRL is not issued and signed "
+		    "by the CA %s", ca);
+		goto out;
+	}
+	crl_info(crl, info);
+	if (cur == NULL || trust_crl_info(cur, &old, &e2) == -1)
+		rc = 1;		/* none held or unreadable: take this one */
+	else if (info->number[0] != '\0' && old.number[0] != '\0')
+		rc = number_cmp(info->number, old.number) > 0;
+	else
+		rc = info->last > old.last;
+	sp_err_clear(&e2);
+out:
+	BIO_free(bio);
+	X509_CRL_free(crl);
+	X509_free(cax);
 	return rc;
 }

@@ -57,4 +57,22 @@ int		 trust_check_signer(const struct trust *, const uint8_t *der,
 		    size_t len, const char *code, int64_t at,
 		    struct trust_certinfo *info, struct sp_err *);
 
+/*
+ * CRL distribution (DESIGN §2): a CRL's dates and number, and whether the
+ * PEM bytes the hub served are a CRL issued and signed by the CA that is
+ * newer than the one at cur (by CRL number when both have one, else by
+ * lastUpdate): 1 newer (install it), 0 not newer, -1 refused (SPE_CERT).
+ * cur may be missing: then any valid CRL is newer.
+ */
+struct trust_crlinfo {
+	int64_t	 last;		/* lastUpdate */
+	int64_t	 next;		/* nextUpdate, 0 when none */
+	char	 number[48];	/* the CRL number in decimal, "" when none */
+};
+int		 trust_crl_info(const char *path, struct trust_crlinfo *,
+		    struct sp_err *);
+int		 trust_crl_newer(const char *ca, const char *cur,
+		    const uint8_t *pem, size_t len, struct trust_crlinfo *,
+		    struct sp_err *);
+
 #endif

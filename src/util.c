@@ -256,6 +256,63 @@ util_unhex(const char *in, struct buf *out, struct sp_err *err)
 	return 0;
 }
 
+static const char	 b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void
+util_b64(const uint8_t *in, size_t n, char *out)
+{
+	uint32_t	 v;
+	size_t		 i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		*out++ = b64[v >> 18];
+		*out++ = b64[(v >> 12) & 63];
+		*out++ = b64[(v >> 6) & 63];
+		*out++ = b64[v & 63];
+	}
+	if (i < n) {
+		v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] <<
+		    8 : 0);
+		*out++ = b64[v >> 18];
+		*out++ = b64[(v >> 12) & 63];
+		*out++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		*out++ = '=';
+	}
+	*out = '\0';
+}
+
+int
+util_unb64(const char *in, struct buf *out, struct sp_err *err)
+{
+	const char	*p;
+	uint32_t	 v = 0;
+	uint8_t		 byte;
+	int		 bits = 0, pad = 0;
+
+	for (; *in != '\0'; in++) {
+		if (*in == ' ' || *in == '\n' || *in == '\r' || *in == '\t')
+			continue;
+		if (*in == '=') {
+			pad++;
+			continue;
+		}
+		if (pad > 0 || (p = strchr(b64, *in)) == NULL)
+			return sp_errf(err, SPE_MALFORMED, "not base64");
+		v = v << 6 | (uint32_t)(p - b64);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			byte = (uint8_t)(v >> bits);
+			if (buf_add(out, &byte, 1, err) == -1)
+				return -1;
+		}
+	}
+	if (pad > 2 || bits >= 6)
+		return sp_errf(err, SPE_MALFORMED, "not base64");
+	return 0;
+}
+
 int
 util_node_code_valid(const char *s)
 {

@@ -1,6 +1,7 @@
 /*
  * util.h: small helpers with no module dependencies: time in RFC 3339 with
- * the node's offset, bounded integer parsing, hex, node codes, and whole-file
+ * the node's offset, bounded integer parsing, hex and base64, node codes,
+ * and whole-file
  * reads and atomic writes.
  */
 #ifndef SIMPUL_UTIL_H
@@ -37,6 +38,10 @@ int	 util_parse_int(const char *, long long min, long long max,
 void	 util_hex(const uint8_t *, size_t n, char *out);
 /* Lower-case hex back into bytes, appended to out (within its limit). */
 int	 util_unhex(const char *, struct buf *out, struct sp_err *);
+/* Base64 (RFC 4648, padded) of n bytes into out[4 * ((n + 2) / 3) + 1]. */
+void	 util_b64(const uint8_t *, size_t n, char *out);
+/* Base64 back into bytes, appended to out; white space is skipped. */
+int	 util_unb64(const char *, struct buf *out, struct sp_err *);
 
 /* "hub", or two digits and up to three ".dd" groups (DESIGN §2). */
 int	 util_node_code_valid(const char *);

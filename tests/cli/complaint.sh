@@ -59,7 +59,7 @@ refuse "title over 300 bytes" 1 "$E title is 301 bytes, limit 300" \
 refuse "forward to the node itself" 1 "$E 33.21 is this node itself" \
     --db "$DB" complaint forward 33.21-000001 --to 33.21
 refuse "forward to a non-peer" 1 \
-    "$E 33.29 is not a peer (add it with simpul peer add)" \
+    "$E 33.29 is not a peer nor in the hub's directory (add it with simpul peer add)" \
     --db "$DB" complaint forward 33.21-000001 --to 33.29
 refuse "no such complaint" 1 "$E no complaint 33.21-000099" \
     --db "$DB" complaint verify 33.21-000099

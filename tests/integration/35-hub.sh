@@ -2,9 +2,10 @@
 # 35-hub.sh: the federation through the hub (DESIGN §5).  The hub serves;
 # Demak (33.21) and Tegal (33.28) sit behind NAT: each runs `serve`
 # without --listen and reaches only the hub, and neither has the other's
-# address.  A complaint forwarded at Demak reaches Tegal through the
-# hub's relay; Tegal's answer comes back the same way; the hub holds
-# every stream.  Then Tegal is stopped a while and started again, and the
+# address, nor adds the other as a peer: Demak learns of Tegal from the
+# hub's signed directory.  A complaint forwarded at Demak reaches Tegal
+# through the hub's relay; Tegal's answer comes back the same way; the hub
+# holds every stream.  Then Tegal is stopped a while and started again, and the
 # hub is restarted in the middle of a relay: nothing is lost.
 . "${top_srcdir:-.}/tests/lib.sh"
 
@@ -35,13 +36,13 @@ ok "the hub serves on loopback" start_node hub "$T/hub.db"
 hp=$hub_port
 mk "$T/demak.db" 33.21 Demak --hub "https://localhost:$hp"
 mk "$T/tegal.db" 33.28 Tegal --hub "https://localhost:$hp"
-# Through the hub: a peer without an address.
-D peer add 33.28 >/dev/null
 
 ok "Tegal runs its loop, reaching only the hub" start_loop tegal "$T/tegal.db"
 eventually "the hub enrols Tegal at its first contact" 20 \
     grep -q "33.28 enrolled at its first contact" "$T/hub.log"
 ok "Demak runs its loop" start_loop demak "$T/demak.db"
+eventually "Demak holds the hub's directory, Tegal in it" 30 sh -c \
+    "sqlite3 '$T/demak.db' \"SELECT code FROM directory\" | grep -qx 33.28"
 
 C1=33.21-000001
 ok "a complaint filed at Demak, forwarded to Tegal" file "Jalan rusak"
@@ -114,7 +115,7 @@ ok "the confidential complaint is marked so on the wire" sh -c \
 
 # ---- refusals ---------------------------------------------------------------
 expect "a forward to a node this one does not know is refused" 1 \
-    "simpul: complaint: 33.99 is not a peer (add it with simpul peer add)" \
+    "simpul: complaint: 33.99 is not a peer nor in the hub's directory (add it with simpul peer add)" \
     --db "$T/demak.db" complaint forward $C1 --to 33.99
 
 ok "the loops and the hub stop on SIGTERM" stop_node demak

@@ -238,6 +238,63 @@ test_sign_verify_receipt(void **state)
 	free(cert);
 }
 
+/* The hub's directory: signed by the hub, read back as it was made. */
+static void
+test_sign_verify_directory(void **state)
+{
+	struct directory	 d, back;
+	struct directory_node	 n;
+	struct batch		*b, *s;
+	struct dsig_key		*k;
+	struct trust		*t;
+	struct sp_err		 err = { 0 };
+	uint8_t			 der[] = { 0x30, 0x03, 0x02, 0x01, 0x05 };
+	char			 name[] = "";
+	char			 url[] = "https://demak.example:8443";
+	char			*key = path("ec/33.28.key");
+	char			*cert = path("ec/33.28.pem");
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	memset(&n, 0, sizeof(n));
+	strcpy(d.from, "33.28");
+	d.issued = T0;
+	d.version = BATCH_VERSION;
+	batch_limits_default(&d.limits);
+	strcpy(n.code, "33.21");
+	n.name = name;
+	n.url = url;
+	strcpy(n.instance, "0123456789abcdef0123456789abcdef");
+	n.cert = der;
+	n.cert_len = sizeof(der);
+	d.nodes = &n;
+	d.n = 1;
+	assert_int_equal(batch_new_directory(&d, &b, &err), 0);
+	k = dsig_key_load(key, cert, &err);
+	assert_non_null(k);
+	assert_int_equal(dsig_sign(b, k, &s, &err), 0);
+	assert_int_equal(batch_kind(s), BATCH_KIND_DIRECTORY);
+	assert_string_equal(batch_signer(s), "33.28");
+	t = trust_of("ec", 1);
+	assert_int_equal(dsig_verify(s, t, util_now(), NULL, &err), 0);
+	assert_int_equal(batch_directory(s, &back, &err), 0);
+	assert_int_equal(back.n, 1);
+	assert_int_equal(back.issued, T0);
+	assert_int_equal(back.limits.max_items, BATCH_MAX_ITEMS);
+	assert_string_equal(back.nodes[0].code, "33.21");
+	assert_string_equal(back.nodes[0].url, url);
+	assert_string_equal(back.nodes[0].instance, n.instance);
+	assert_int_equal(back.nodes[0].cert_len, sizeof(der));
+	assert_memory_equal(back.nodes[0].cert, der, sizeof(der));
+	directory_clear(&back);
+	trust_free(t);
+	batch_free(s);
+	batch_free(b);
+	dsig_key_free(k);
+	free(key);
+	free(cert);
+}
+
 static void
 test_each_step_refuses(void **state)
 {
@@ -364,6 +421,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sign_verify_ec_rsa),
 		cmocka_unit_test(test_sign_verify_receipt),
+		cmocka_unit_test(test_sign_verify_directory),
 		cmocka_unit_test(test_each_step_refuses),
 		cmocka_unit_test(test_revocation_by_date),
 		cmocka_unit_test(test_key_loader),

@@ -158,6 +158,38 @@ test_err_first_wins(void **state)
 	assert_string_equal(sp_code_name(SPE_EQUIVOCATION), "equivocation");
 }
 
+static void
+test_base64(void **state)
+{
+	static const char *const in[] = { "", "f", "fo", "foo", "foob",
+	    "fooba", "foobar" };
+	static const char *const out[] = { "", "Zg==", "Zm8=", "Zm9v",
+	    "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy" };
+	struct sp_err	 err = { 0 };
+	struct buf	 b;
+	char		 enc[16];
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		util_b64((const uint8_t *)in[i], strlen(in[i]), enc);
+		assert_string_equal(enc, out[i]);
+		buf_init(&b, 64);
+		assert_int_equal(util_unb64(out[i], &b, &err), 0);
+		assert_int_equal(b.len, strlen(in[i]));
+		assert_memory_equal(b.data, in[i], b.len);
+		buf_clear(&b);
+	}
+	buf_init(&b, 64);
+	assert_int_equal(util_unb64("Zm9v\nYmFy", &b, &err), 0);
+	assert_int_equal(b.len, 6);
+	buf_clear(&b);
+	buf_init(&b, 64);
+	assert_int_equal(util_unb64("Zm9v!", &b, &err), -1);
+	assert_int_equal(err.code, SPE_MALFORMED);
+	buf_clear(&b);
+}
+
 int
 main(void)
 {
@@ -170,6 +202,7 @@ main(void)
 		cmocka_unit_test(test_parse_int),
 		cmocka_unit_test(test_buf_limit),
 		cmocka_unit_test(test_err_first_wins),
+		cmocka_unit_test(test_base64),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
