@@ -89,8 +89,6 @@ echo "== two regency nodes behind NAT: they reach only the hub"
 node "$demo/demak.db" 33.21 "Kabupaten Demak" --hub "$hub"
 node "$demo/tegal.db" 33.28 "Kabupaten Tegal" --hub "$hub"
 D config set target.hours 24
-# Tegal is reached through the hub (no address of its own).
-D peer add 33.28
 start tegal
 start demak
 
@@ -111,7 +109,10 @@ D complaint follow-up 33.21-000002 --text "KTP dicetak minggu ini" >/dev/null
 
 echo "== Demak forwards the road complaint to Tegal (bukan wewenang Demak)"
 D complaint verify 33.21-000001 >/dev/null
-D complaint forward 33.21-000001 --to 33.28 --reason "jalan kabupaten Tegal"
+# Demak knows Tegal only from the hub's signed directory, which its loop
+# fetches every round: the forward is refused until Tegal is in it.
+wait_for "the hub's directory names Tegal" D complaint forward 33.21-000001 \
+    --to 33.28 --reason "jalan kabupaten Tegal"
 wait_for "relayed by the hub and pulled by Tegal" \
     G complaint show 33.21-000001
 

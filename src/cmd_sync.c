@@ -235,7 +235,7 @@ cmd_status(struct cli *cli, int argc, char **argv, struct sp_err *err)
 			printf("%s %s: sent %lld, acked %lld, received %lld, "
 			    "queued %lld, unacked %lld, held %lld, refused "
 			    "%lld%s\n", ch[i].peer, ch[i].url ? ch[i].url :
-			    nd.is_hub ? "(pulls from the hub)" :
+			    nd.is_hub ? "(pulls from here)" :
 			    "(through the hub)", (long long)ch[i].sent,
 			    (long long)ch[i].acked, (long long)ch[i].received,
 			    (long long)ch[i].queued, (long long)ch[i].unacked,
