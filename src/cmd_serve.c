@@ -181,6 +181,7 @@ on_batch_post(struct server_req *r, void *arg)
 	body = server_req_body(r, &len);
 	ctx = sv->ctx;
 	ctx.pusher = peer;
+	ctx.answered = 1;
 	if (recv_batch(sv->cli->store, &ctx, body, len, util_now(), &o,
 	    &err) == -1) {
 		if (err.code == SPE_SEQ_GAP || err.code == SPE_PREV ||

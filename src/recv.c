@@ -512,8 +512,8 @@ recv_apply(struct recv_job *j, struct sp_err *err)
 		if (sign_receipt(j, j->h->from, j->h->seq, j->digest, j->res,
 		    j->nres, &ch, &o->receipt, &o->receipt_len, err) == -1 ||
 		    store_receipt_out_add(j->s, j->h->from, j->h->seq,
-		    j->digest, o->receipt, o->receipt_len, 1, 0, &id,
-		    err) == -1)
+		    j->digest, o->receipt, o->receipt_len,
+		    !j->ctx->answered, 0, &id, err) == -1)
 			return -1;
 	}
 	if (store_batch_in_add(j->s, j->h->from, j->h->seq, j->digest,

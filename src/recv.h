@@ -28,6 +28,9 @@ struct recv_ctx {
 	/* The node the batch must come from: a POST's client CN, the peer
 	 * pulled from; NULL (import) for any. */
 	const char		*pusher;
+	/* 1: the receipt goes back as the answer (a direct POST), so it is
+	 * not owed as an item of a later batch (DESIGN §5). */
+	int			 answered;
 	struct batch_limits	 limits;
 };
 
