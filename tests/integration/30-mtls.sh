@@ -71,9 +71,9 @@ req() {
 
 # refused DESC CERT WANT-STATUS WANT-TEXT: POST the batch, GET the
 # status and GET Demak's inbox as CERT: each answered WANT-STATUS (000:
-# no HTTP at all) with WANT-TEXT in curl's trace (the TLS alert the
-# server sent) or the body (403), and Tegal's database unchanged by all of them.  A
-# handshake refusal is asserted over TLS 1.2, where the client
+# no HTTP at all) with WANT-TEXT in curl's trace (the TLS alert the server
+# sent) or the body (403), and Tegal's database unchanged by all of them.
+# A handshake refusal is asserted over TLS 1.2, where the client
 # certificate is judged inside the handshake so the alert always reaches
 # curl; over TLS 1.3 the server judges it after the client's Finished and
 # its close can reset the connection before curl reads the alert, so
@@ -113,7 +113,8 @@ refused() {
 }
 
 refused "no client certificate" none 000 "(IN), TLS alert, handshake failure"
-refused "a rogue CA's certificate for 33.21" rogue-33.21 000 "(IN), TLS alert, unknown CA"
+refused "a rogue CA's certificate for 33.21" rogue-33.21 000 \
+    "(IN), TLS alert, unknown CA"
 refused "Demak's revoked certificate" revoked-33.21 000 \
     "(IN), TLS alert, certificate revoked"
 refused "Demak's expired certificate" expired-33.21 000 \

@@ -70,8 +70,8 @@ todo "the round succeeds" "$W" test "$(cat "$T/rc")" = 0
 run --db "$T/demak.db" sync
 todo "the next round succeeds too" "$W" test "$(cat "$T/rc")" = 0
 G status >"$T/tegal.status"
-todo "Tegal got Demak's receipt back" "$W" grep -q "^33.21 .*: sent 1, acked 1," \
-    "$T/tegal.status"
+todo "Tegal got Demak's receipt back" "$W" \
+    grep -q "^33.21 .*: sent 1, acked 1," "$T/tegal.status"
 stop_node tegal
 ok "SIGTERM ends Tegal cleanly" test $? = 0
 done_testing
