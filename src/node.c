@@ -84,8 +84,18 @@ node_clear(struct node *n)
 int
 node_knows(struct store *s, const char *code, struct sp_err *err)
 {
+	char	*hub;
 	int	 rc;
 
+	/* The hub this node is configured with, peer or not. */
+	if (strcmp(code, "hub") == 0) {
+		if (settings_get(s, "node.hub", &hub, err) == -1)
+			return -1;
+		rc = hub[0] != '\0';
+		free(hub);
+		if (rc)
+			return 1;
+	}
 	if ((rc = store_peer_get(s, code, NULL, err)) != 0 ||
 	    (rc = store_directory_has(s, code, err)) != 1)
 		return rc;

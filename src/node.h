@@ -33,8 +33,9 @@ struct node {
 int	 node_load(struct store *, int what, struct node *, struct sp_err *);
 void	 node_clear(struct node *);
 /*
- * Is code a node this one exchanges with?  1: a peer (the hub included);
- * 2: not a peer but enrolled, in the hub's directory held here; 0: none.
+ * Is code a node this one exchanges with?  1: a peer, or the hub when one
+ * is configured; 2: not a peer but enrolled, in the hub's directory held
+ * here; 0: none.
  */
 int	 node_knows(struct store *, const char *code, struct sp_err *);
 
