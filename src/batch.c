@@ -142,6 +142,26 @@ receipt_clear(struct receipt *r)
 	r->nresults = 0;
 }
 
+int
+receipt_slice(const struct receipt *r, size_t from, size_t n,
+    struct receipt *out)
+{
+	size_t	 i;
+
+	if (from > r->nresults || n > r->nresults - from)
+		return -1;
+	*out = *r;
+	out->results = n > 0 ? xcalloc(n, sizeof(*out->results)) : NULL;
+	out->nresults = n;
+	for (i = 0; i < n; i++) {
+		out->results[i] = r->results[from + i];
+		if (r->results[from + i].detail != NULL)
+			out->results[i].detail =
+			    xstrdup(r->results[from + i].detail);
+	}
+	return 0;
+}
+
 /* ---- libxml2 set-up ---------------------------------------------------- */
 
 /* Keep the first message of an operation; never print. */

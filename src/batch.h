@@ -128,6 +128,13 @@ const char	*receipt_kind_name(enum receipt_kind);
 const char	*item_outcome_name(enum item_outcome);
 /* Frees what the receipt owns (not the struct); NULL is fine. */
 void		 receipt_clear(struct receipt *);
+/*
+ * A receipt with only results [from, from + n) of r, a deep copy
+ * (receipt_clear): a receipt item too large for one item rides as
+ * several.  -1 if the range is outside r.
+ */
+int		 receipt_slice(const struct receipt *, size_t from, size_t n,
+		    struct receipt *out);
 
 /*
  * Load the schemas once per process from $SIMPUL_SCHEMAS, else the

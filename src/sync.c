@@ -196,13 +196,29 @@ cut_event(void *arg, const struct event *e)
 	return 0;
 }
 
+static void
+cut_add_receipt(struct cut *c, struct receipt *r, int64_t id)
+{
+	c->rc = xreallocarray(c->rc, c->nrc + 1, sizeof(*c->rc));
+	c->rcid = xreallocarray(c->rcid, c->nrc + 1, sizeof(*c->rcid));
+	c->rc[c->nrc] = *r;
+	c->rcid[c->nrc++] = id;
+}
+
+/*
+ * An owed receipt, as one item or, when its results would make an item
+ * over the item limit (a receipt for 2,000 items is some 118 KB), as
+ * parts of at most half the limit each, with the same header: each part
+ * acknowledges the batch, and their results together are the whole.
+ */
 static int
 cut_receipt(void *arg, int64_t id, const uint8_t *bytes, size_t len)
 {
 	struct cut		*c = arg;
 	struct batch_limits	 lim;
 	struct batch		*b = NULL;
-	struct receipt		 r;
+	struct receipt		 r, part;
+	size_t			 per, at;
 
 	if (c->nev + c->nrc > 0 && c->bytes + len > c->budget) {
 		c->full = 1;
@@ -218,11 +234,20 @@ cut_receipt(void *arg, int64_t id, const uint8_t *bytes, size_t len)
 		return -1;
 	}
 	batch_free(b);
-	c->rc = xreallocarray(c->rc, c->nrc + 1, sizeof(*c->rc));
-	c->rcid = xreallocarray(c->rcid, c->nrc + 1, sizeof(*c->rcid));
-	c->rc[c->nrc] = r;
-	c->rcid[c->nrc++] = id;
 	c->bytes += len;
+	if (len <= lim.max_item_bytes / 2 || r.nresults < 2) {
+		cut_add_receipt(c, &r, id);
+		return 0;
+	}
+	per = r.nresults * (lim.max_item_bytes / 2) / len;
+	if (per == 0)
+		per = 1;
+	for (at = 0; at < r.nresults; at += per) {
+		receipt_slice(&r, at, r.nresults - at < per ?
+		    r.nresults - at : per, &part);
+		cut_add_receipt(c, &part, id);
+	}
+	receipt_clear(&r);
 	return 0;
 }
 
@@ -251,8 +276,8 @@ cut_clear(struct cut *c)
  */
 static int
 sign_store(struct store *s, const struct sync_conf *conf, const char *peer,
-    struct event *ev, size_t *nev, struct receipt *rc, size_t *nrc,
-    const char *replaces, int64_t now, struct sp_err *err)
+    struct event *ev, size_t *nev, struct receipt *rc, const int64_t *rcid,
+    size_t *nrc, const char *replaces, int64_t now, struct sp_err *err)
 {
 	struct store_channel	 ch;
 	struct batch_header	 h;
@@ -284,12 +309,19 @@ sign_store(struct store *s, const struct sync_conf *conf, const char *peer,
 			sp_errf(err, e2.code, "%s", e2.msg);
 			return -1;
 		}
-		/* Halve: the events first, then the receipts. */
+		/*
+		 * Halve: the events first, then the receipts, never between
+		 * the parts of one receipt (rcid: which owed receipt each
+		 * item is).
+		 */
 		if (*nev > 1)
 			*nev /= 2;
-		else if (*nrc > 0)
+		else if (*nrc > 0) {
 			*nrc /= 2;
-		else
+			while (rcid != NULL && *nrc > 0 &&
+			    rcid[*nrc] == rcid[*nrc - 1])
+				(*nrc)--;
+		} else
 			*nev = 0;
 	}
 	if (dsig_sign(b, conf->key, &sig, err) == -1)
@@ -347,15 +379,16 @@ sync_cut(struct store *s, const struct sync_conf *conf, const char *peer,
 			break;
 		nev = c.nev;
 		nrc = c.nrc;
-		if (sign_store(s, conf, peer, c.ev, &nev, c.rc, &nrc, NULL,
-		    now, err) == -1)
+		if (sign_store(s, conf, peer, c.ev, &nev, c.rc, c.rcid, &nrc,
+		    NULL, now, err) == -1)
 			goto out;
 		for (i = 0; i < nev; i++)
 			if (store_outbox_remove(s, peer, c.ev[i].seq,
 			    err) == -1)
 				goto out;
 		for (i = 0; i < nrc; i++)
-			if (store_receipt_out_paid(s, c.rcid[i], err) == -1)
+			if ((i == 0 || c.rcid[i] != c.rcid[i - 1]) &&
+			    store_receipt_out_paid(s, c.rcid[i], err) == -1)
 				goto out;
 		(*n)++;
 	}
@@ -469,7 +502,7 @@ sync_recut(struct store *s, const struct sync_conf *conf, const char *peer,
 		    err) == -1)
 			goto out;
 		j = nev + nrc;
-		if (sign_store(s, conf, peer, ev, &nev, rcs, &nrc,
+		if (sign_store(s, conf, peer, ev, &nev, rcs, NULL, &nrc,
 		    l.r[i].digest, now, err) == -1)
 			goto out;
 		if (nev + nrc != j) {
