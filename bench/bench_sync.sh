@@ -19,10 +19,6 @@
 # process and serve's, against export's and import's): on a loaded
 # machine the wall-clock ratio also pays for the two processes of sync
 # waiting for each other's CPU.
-#
-# Both nodes cut batches of 900 items: the final receipt of a batch of
-# 1,000 items or more, owed back to Demak as an item, is over the 64 KiB
-# item limit and the round is refused (tests/integration/35-full-batch.sh).
 set -eu
 
 [ $# -ge 3 ] || {
@@ -56,7 +52,6 @@ node() {	# node DB CODE
 	    --ca "$T/pki/ca.pem" --crl "$T/pki/crl.pem" >/dev/null
 	"$S" --db "$1" category load "$SRC/data/topics.tsv" \
 	    >/dev/null
-	"$S" --db "$1" config set limit.batch_items 900 >/dev/null
 }
 count() {	# count DB: events Demak authored in DB
 	sqlite3 "$1" "SELECT count(*) FROM event WHERE author = '33.21'"
