@@ -20,6 +20,8 @@
 #include "desk.h"
 #include "err.h"
 #include "log.h"
+#include "policy.h"
+#include "settings.h"
 #include "store.h"
 #include "util.h"
 
@@ -319,6 +321,27 @@ cli_store(struct cli *cli, int mode, struct sp_err *err)
  * allows (DESIGN §7): every write transaction starts by doing so.  A refused
  * command rolls it back with everything else; the next one redoes it.
  */
+/*
+ * Record the node's policy as a new version if a command changed it
+ * (DESIGN §6), queued for the hub channel when there is a hub.
+ */
+static int
+note_policy(struct cli *cli, int first, struct sp_err *err)
+{
+	char	*code = NULL, *hub = NULL;
+	int	 rc = -1;
+
+	if (settings_get(cli->store, "node.code", &code, err) == -1 ||
+	    settings_get(cli->store, "node.hub", &hub, err) == -1)
+		goto out;
+	rc = policy_note(cli->store, code, hub[0] != '\0' &&
+	    strcmp(code, "hub") != 0 ? "hub" : NULL, util_now(), first, err);
+out:
+	free(code);
+	free(hub);
+	return rc;
+}
+
 int
 cli_begin(struct cli *cli, struct sp_err *err)
 {
@@ -334,6 +357,8 @@ cli_begin(struct cli *cli, struct sp_err *err)
 	if (rc != -1)
 		rc = desk_expire_identity(&d, err);
 	desk_clear(&d);
+	if (rc != -1)
+		rc = note_policy(cli, 1, err);
 	return rc == -1 ? -1 : 0;
 }
 
@@ -361,6 +386,8 @@ cli_commit(struct cli *cli, struct sp_err *err)
 {
 	if (!store_writable(cli->store))
 		return 0;	/* cli_begin_read on a read-only file */
+	if (note_policy(cli, 0, err) == -1)
+		return -1;
 	return store_commit(cli->store, err);
 }
 

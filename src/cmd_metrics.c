@@ -18,8 +18,10 @@
 #include "cli.h"
 #include "desk.h"
 #include "err.h"
+#include "figures.h"
 #include "fmt.h"
 #include "metrics.h"
+#include "policy.h"
 #include "store.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -34,47 +36,6 @@ struct flat_out {
 	size_t		 len[8];
 	int		 depth;
 };
-
-struct tiers {
-	struct metrics_tier	*t;
-	size_t			 n;
-};
-
-static int
-add_tier(void *arg, const struct store_category *c)
-{
-	struct tiers	*ts = arg;
-
-	ts->t = xreallocarray(ts->t, ts->n + 1, sizeof(*ts->t));
-	ts->t[ts->n].code = xstrdup(c->code);
-	ts->t[ts->n].tier = c->tier;
-	ts->n++;
-	return 0;
-}
-
-static int
-cmp_tier(const void *a, const void *b)
-{
-	return strcmp(((const struct metrics_tier *)a)->code,
-	    ((const struct metrics_tier *)b)->code);
-}
-
-static void
-tiers_free(struct tiers *ts)
-{
-	size_t	 i;
-
-	for (i = 0; i < ts->n; i++)
-		free((char *)ts->t[i].code);
-	free(ts->t);
-}
-
-static int
-add_complaint(void *arg, const struct event *ev, size_t n)
-{
-	metrics_add(arg, ev, n);
-	return 0;
-}
 
 static void
 flat_begin(void *arg, const char *name)
@@ -193,22 +154,53 @@ parse_format(const char *s, enum out_kind *k)
 	return 0;
 }
 
+/* Sign the figures of a closed period into the hub channel. */
 static int
-compute(struct cli *cli, const char *period, enum out_kind kind,
+sign(struct cli *cli, const struct desk *d, const struct metrics_figures *fig,
+    const struct metrics_period *per, const struct figures_input *in,
+    size_t nin, struct sp_err *err)
+{
+	char	*body;
+	int64_t	 n;
+	int	 rc = -1;
+
+	if (d->now < fig->to)
+		return sp_errf(err, SPE_USAGE, "the period is not over: only a "
+		    "closed period's figures are signed (see: simpul help "
+		    "metrics)");
+	if ((n = store_figure_set_next(cli->store, d->node, err)) == -1)
+		return -1;
+	body = figures_format(fig, per, in, nin);
+	if (store_figure_set_add(cli->store, d->node, n, per->first,
+	    per->last, d->now, body, err) == -1 ||
+	    (d->hub[0] != '\0' && store_item_out_add(cli->store, "hub",
+	    "metrics", n, err) == -1))
+		goto out;
+	fprintf(stderr, "figure set %lld of %s signed%s\n", (long long)n,
+	    d->node, d->hub[0] != '\0' ? " into the hub channel" :
+	    " (no hub: kept here)");
+	rc = 0;
+out:
+	free(body);
+	return rc;
+}
+
+static int
+compute(struct cli *cli, const char *period, int do_sign, enum out_kind kind,
     struct sp_err *err)
 {
 	struct desk		 d;
-	struct tiers		 ts = { NULL, 0 };
-	struct metrics_policy	 pol;
+	struct policy		*pol = NULL;
+	struct figures_input	*used = NULL;
 	struct metrics_period	 per;
 	struct metrics_figures	 fig;
-	struct metrics_run	 run;
 	struct sp_err		 perr = { 0 };
+	size_t			 npol = 0, nused = 0;
 	int			 rc = -1;
 
 	memset(&d, 0, sizeof(d));
 	memset(&fig, 0, sizeof(fig));
-	if (cli_begin_read(cli, err) == -1 ||
+	if ((do_sign ? cli_begin(cli, err) : cli_begin_read(cli, err)) == -1 ||
 	    desk_init(&d, cli->store, cli->actor, util_now(), err) == -1)
 		goto out;
 	if (period == NULL)
@@ -217,29 +209,20 @@ compute(struct cli *cli, const char *period, enum out_kind kind,
 		cli_usage_err("metrics", err, "%s", perr.msg);
 		goto out;
 	}
-	if (store_category_each(cli->store, add_tier, &ts, err) == -1)
+	if (policy_history(cli->store, d.node, &pol, &npol, err) == -1 ||
+	    figures_compute(cli->store, d.node, pol, npol, &per, d.now, NULL,
+	    0, NULL, &fig, &used, &nused, err) == -1)
 		goto out;
-	if (ts.n > 0)
-		qsort(ts.t, ts.n, sizeof(*ts.t), cmp_tier);
-	/* The stored settings have no history yet: one version (TODO). */
-	memset(&pol, 0, sizeof(pol));
-	pol.cal = desk_cal(&d);
-	pol.target_hours = d.target_hours;
-	pol.tiers = ts.t;
-	pol.ntiers = ts.n;
-	metrics_begin(&run, d.node, &pol, 1, &per, d.now, &fig);
-	if (store_event_scan(cli->store, add_complaint, &run, err) == -1) {
-		metrics_end(&run);
+	if (do_sign && sign(cli, &d, &fig, &per, used, nused, err) == -1)
 		goto out;
-	}
-	metrics_end(&run);
 	if (cli_commit(cli, err) == -1)
 		goto out;
 	print(&fig, kind, stdout);
 	rc = 0;
 out:
+	free(used);
 	metrics_free(&fig);
-	tiers_free(&ts);
+	policy_history_free(pol, npol);
 	desk_clear(&d);
 	return rc;
 }
@@ -251,11 +234,12 @@ cmd_metrics(struct cli *cli, int argc, char **argv, struct sp_err *err)
 		{ "period", required_argument, NULL, 'p' },
 		{ "national", no_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "sign", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char	*period = NULL;
 	enum out_kind	 kind = OUT_TABLE;
-	int		 c, national = 0;
+	int		 c, national = 0, do_sign = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -264,6 +248,9 @@ cmd_metrics(struct cli *cli, int argc, char **argv, struct sp_err *err)
 			break;
 		case 'n':
 			national = 1;
+			break;
+		case 's':
+			do_sign = 1;
 			break;
 		case 'f':
 			if (parse_format(optarg, &kind) == -1)
@@ -281,5 +268,5 @@ cmd_metrics(struct cli *cli, int argc, char **argv, struct sp_err *err)
 	if (national)
 		return sp_errf(err, SPE_NOT_BUILT, "--national is the hub's "
 		    "national table: not built yet");
-	return compute(cli, period, kind, err);
+	return compute(cli, period, do_sign, kind, err);
 }
