@@ -145,13 +145,20 @@ static const struct cli_cmd cmds[] = {
 	  "yet: without --listen, serve exits 3.  One serve per database: "
 	  "it holds a lock on DB.lock for its life, and a second one exits 3.",
 	  cmd_serve },
-	{ "metrics", "[--period P] [--national] [--format table|xml|json|csv]",
+	{ "metrics", "[--period P] [--sign] [--national] "
+	  "[--format table|xml|json|csv]",
 	  "figures per period",
 	  "The node's figures (DESIGN section 6) over the complaints it holds, "
 	  "for one period of whole days in its zone: YYYY, YYYY-MM, "
 	  "YYYY-MM-DD or FROM..TO (dates); the default is the current month.  "
-	  "Every figure is defined in the README.  --national is the hub's "
-	  "table (not built yet).",
+	  "Every figure is defined in the README.  --sign, for a period that "
+	  "is over, records the figures with their inputs (per author, the "
+	  "highest author seq counted) as the node's next figure set and "
+	  "queues it for the hub channel, signed with the next batch.  "
+	  "--national, on the hub: per node, its latest signed figures for "
+	  "the period, the hub's recomputation from the same inputs, every "
+	  "difference, and the rank on the figures whose rules are the same "
+	  "everywhere.",
 	  cmd_metrics },
 	{ "export", "--to CODE --out DIR",
 	  "signed batches as files (no network)",

@@ -65,4 +65,29 @@ sqlite3 "$T/demak.db" "SELECT version, datetime(effective, 'unixepoch', '+7 hour
 has "the target's version took effect when it was set" "$T/out" \
     "4|2026-03-16 09:00:00"
 
+
+# ---- 2. policy and figures on the wire, to the hub -------------------
+# xfer SRC CODE DST: SRC exports its batches for CODE, DST imports them
+# (--receipts: the standalone receipts go back to SRC).
+n=0
+xfer() {
+	n=$((n + 1))
+	mkdir -p "$T/x$n" "$T/r$n"
+	$1 export --to "$2" --out "$T/x$n" >/dev/null || return 1
+	set -- "$3" "$T/x$n"/batch-*.xml
+	[ -e "$2" ] || return 0
+	d=$1
+	shift
+	$d import --receipts "$T/r$n" "$@" >"$T/xfer" 2>&1
+}
+at 2026-04-01T08:00:00+07:00
+expect "an open period is not signed" 2 \
+    "simpul: metrics: the period is not over: only a closed period's figures are signed (see: simpul help metrics)" \
+    --db "$T/demak.db" metrics --period 2026-04 --sign
+ok "Demak signs March" D metrics --period 2026-03 --sign
+ok "Demak -> hub" xfer D hub H
+cat "$T/xfer" | sed 's/^/# /'
+sqlite3 "$T/hub.db" "SELECT node, version FROM policy ORDER BY node, version" | sed 's/^/# /'
+sqlite3 "$T/hub.db" "SELECT node, n, first, last FROM figure_set" | sed 's/^/# /'
+
 done_testing
