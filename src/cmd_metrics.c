@@ -22,137 +22,10 @@
 #include "fmt.h"
 #include "metrics.h"
 #include "policy.h"
+#include "report.h"
 #include "store.h"
 #include "util.h"
 #include "xmalloc.h"
-
-enum out_kind { OUT_TABLE, OUT_CSV, OUT_JSON, OUT_XML };
-
-/* The flat writer of table and CSV: dotted paths. */
-struct flat_out {
-	FILE		*f;
-	enum out_kind	 kind;
-	char		 path[128];
-	size_t		 len[8];
-	int		 depth;
-};
-
-static void
-flat_begin(void *arg, const char *name)
-{
-	struct flat_out	*o = arg;
-	size_t		 l = strlen(o->path);
-
-	o->len[o->depth++ & 7] = l;
-	snprintf(o->path + l, sizeof(o->path) - l, "%s%s", l ? "." : "",
-	    name);
-}
-
-static void
-flat_end(void *arg, const char *name)
-{
-	struct flat_out	*o = arg;
-
-	(void)name;
-	o->path[o->len[--o->depth & 7]] = '\0';
-}
-
-static void
-flat_value(void *arg, const char *name, int64_t v)
-{
-	struct flat_out	*o = arg;
-	char		 p[192];
-
-	snprintf(p, sizeof(p), "%s.%s", o->path, name);
-	if (o->kind == OUT_CSV)
-		fprintf(o->f, "%s,%lld\n", p, (long long)v);
-	else
-		fprintf(o->f, "%-44s %12lld\n", p, (long long)v);
-}
-
-static void
-fv_begin(void *arg, const char *name)
-{
-	fmt_obj_field(arg, name);
-}
-
-static void
-fv_end(void *arg, const char *name)
-{
-	fmt_obj_end(arg, name);
-}
-
-static void
-fv_value(void *arg, const char *name, int64_t v)
-{
-	fmt_int(arg, name, v);
-}
-
-static const char *
-zone_name(int offset)
-{
-	return offset == 480 ? "WITA" : offset == 540 ? "WIT" : "WIB";
-}
-
-static void
-print(const struct metrics_figures *fig, enum out_kind kind, FILE *f)
-{
-	static const struct metrics_visitor flatv = {
-		flat_begin, flat_end, flat_value,
-	};
-	static const struct metrics_visitor fmtv = {
-		fv_begin, fv_end, fv_value,
-	};
-	struct flat_out	 o;
-	struct fmt	 w;
-	char		 from[UTIL_TIME_LEN], to[UTIL_TIME_LEN];
-	char		 cut[UTIL_TIME_LEN];
-
-	util_time_format(fig->from, fig->offset, from);
-	util_time_format(fig->to, fig->offset, to);
-	util_time_format(fig->cutoff, fig->offset, cut);
-	if (kind == OUT_JSON || kind == OUT_XML) {
-		fmt_init(&w, f, kind == OUT_JSON ? FMT_JSON : FMT_XML);
-		fmt_obj_begin(&w, "metrics");
-		fmt_str(&w, "node", fig->node);
-		fmt_str(&w, "zone", zone_name(fig->offset));
-		fmt_str(&w, "from", from);
-		fmt_str(&w, "to", to);
-		fmt_str(&w, "cutoff", cut);
-		metrics_walk(fig, &fmtv, &w);
-		fmt_obj_end(&w, "metrics");
-		fmt_end(&w);
-		return;
-	}
-	memset(&o, 0, sizeof(o));
-	o.f = f;
-	o.kind = kind;
-	if (kind == OUT_CSV)
-		fprintf(f, "figure,value\nnode,%s\nzone,%s\nfrom,%s\nto,%s\n"
-		    "cutoff,%s\n", fig->node, zone_name(fig->offset), from, to,
-		    cut);
-	else
-		fprintf(f, "figures of %s (%s) from %s to %s, as of %s\n"
-		    "times in seconds; _bp in basis points (1/100 %%)\n",
-		    fig->node, zone_name(fig->offset), from, to, cut);
-	metrics_walk(fig, &flatv, &o);
-}
-
-static int
-parse_format(const char *s, enum out_kind *k)
-{
-	if (strcmp(s, "table") == 0)
-		*k = OUT_TABLE;
-	else if (strcmp(s, "csv") == 0)
-		*k = OUT_CSV;
-	else if (strcmp(s, "json") == 0)
-		*k = OUT_JSON;
-	else if (strcmp(s, "xml") == 0)
-		*k = OUT_XML;
-	else
-		return -1;
-	return 0;
-}
 
 /* Sign the figures of a closed period into the hub channel. */
 static int
@@ -186,7 +59,7 @@ out:
 }
 
 static int
-compute(struct cli *cli, const char *period, int do_sign, enum out_kind kind,
+compute(struct cli *cli, const char *period, int do_sign, enum report_fmt kind,
     struct sp_err *err)
 {
 	struct desk		 d;
@@ -217,12 +90,54 @@ compute(struct cli *cli, const char *period, int do_sign, enum out_kind kind,
 		goto out;
 	if (cli_commit(cli, err) == -1)
 		goto out;
-	print(&fig, kind, stdout);
+	report_figures(&fig, kind, stdout);
 	rc = 0;
 out:
 	free(used);
 	metrics_free(&fig);
 	policy_history_free(pol, npol);
+	desk_clear(&d);
+	return rc;
+}
+
+/*
+ * The hub's national table.  Checks not yet recorded are recorded (a
+ * figure set whose events arrived after it was signed is checked now).
+ */
+static int
+show_national(struct cli *cli, const char *period, enum report_fmt kind,
+    struct sp_err *err)
+{
+	struct desk		 d;
+	struct national		 nat;
+	struct metrics_period	 per;
+	struct sp_err		 perr = { 0 };
+	int			 rc = -1;
+
+	memset(&d, 0, sizeof(d));
+	memset(&nat, 0, sizeof(nat));
+	if (cli_begin_read(cli, err) == -1 ||
+	    desk_init(&d, cli->store, cli->actor, util_now(), err) == -1)
+		goto out;
+	if (strcmp(d.node, "hub") != 0) {
+		sp_errf(err, SPE_USAGE, "--national is the hub's table; this "
+		    "node is %s (see: simpul help metrics)", d.node);
+		goto out;
+	}
+	if (period == NULL)
+		metrics_period_month(d.now, d.offset, &per);
+	else if (metrics_period_parse(period, &per, &perr) == -1) {
+		cli_usage_err("metrics", err, "%s", perr.msg);
+		goto out;
+	}
+	if (national_compute(cli->store, &per, d.now,
+	    store_writable(cli->store), &nat, err) == -1 ||
+	    cli_commit(cli, err) == -1)
+		goto out;
+	national_print(&nat, kind, stdout);
+	rc = 0;
+out:
+	national_free(&nat);
 	desk_clear(&d);
 	return rc;
 }
@@ -238,7 +153,7 @@ cmd_metrics(struct cli *cli, int argc, char **argv, struct sp_err *err)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char	*period = NULL;
-	enum out_kind	 kind = OUT_TABLE;
+	enum report_fmt	 kind = RF_TABLE;
 	int		 c, national = 0, do_sign = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -253,7 +168,7 @@ cmd_metrics(struct cli *cli, int argc, char **argv, struct sp_err *err)
 			do_sign = 1;
 			break;
 		case 'f':
-			if (parse_format(optarg, &kind) == -1)
+			if (report_format(optarg, &kind) == -1)
 				return cli_usage_err("metrics", err, "--format "
 				    "must be table, xml, json or csv");
 			break;
@@ -265,8 +180,10 @@ cmd_metrics(struct cli *cli, int argc, char **argv, struct sp_err *err)
 	if (optind < argc)
 		return cli_usage_err("metrics", err, "unexpected argument "
 		    "'%s'", argv[optind]);
+	if (national && do_sign)
+		return cli_usage_err("metrics", err, "--national and --sign "
+		    "do not go together");
 	if (national)
-		return sp_errf(err, SPE_NOT_BUILT, "--national is the hub's "
-		    "national table: not built yet");
+		return show_national(cli, period, kind, err);
 	return compute(cli, period, do_sign, kind, err);
 }

@@ -35,6 +35,7 @@
 #include "event.h"
 #include "figures.h"
 #include "policy.h"
+#include "report.h"
 #include "recv.h"
 #include "store.h"
 #include "sync.h"
@@ -433,6 +434,9 @@ judge_part(struct recv_job *j, size_t i, enum item_outcome *o,
 		rc = store_figure_set_add(j->s, j->h->from, p.n,
 		    fs.period.first, fs.period.last, p.at, whole, err);
 		figures_signed_clear(&fs);
+		/* Checked now if every event within its inputs is here. */
+		if (rc == 0)
+			rc = national_check(j->s, j->h->from, p.n, j->now, err);
 	}
 out:
 	free(whole);

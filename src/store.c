@@ -283,6 +283,8 @@ static const char *const migrations[] = {
 	 * figure sets owed to a peer, cut like the outbox.  item_part: the
 	 * parts of a split item received so far.  event_in: when this node
 	 * received each event it did not author (the hub's late rule).
+	 * figure_check: a figure set the hub recomputed from the same
+	 * inputs, and figure_diff every figure in which the two differ.
 	 */
 	"CREATE TABLE policy ("
 	"  node TEXT NOT NULL,"
@@ -322,6 +324,21 @@ static const char *const migrations[] = {
 	"  seq INTEGER NOT NULL,"
 	"  received INTEGER NOT NULL,"
 	"  PRIMARY KEY (author, seq)"
+	") STRICT;"
+	"CREATE TABLE figure_diff ("
+	"  node TEXT NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  path TEXT NOT NULL,"
+	"  signed INTEGER NOT NULL,"
+	"  recomputed INTEGER NOT NULL,"
+	"  PRIMARY KEY (node, n, path)"
+	") STRICT;"
+	"CREATE TABLE figure_check ("
+	"  node TEXT NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  checked INTEGER NOT NULL,"
+	"  differences INTEGER NOT NULL,"
+	"  PRIMARY KEY (node, n)"
 	") STRICT;",
 };
 
@@ -2592,4 +2609,68 @@ store_event_in_each(struct store *s,
 	if (rc != SQLITE_DONE)
 		return fail(s, rc, "event_in", err);
 	return 0;
+}
+
+int64_t
+store_event_max_seq(struct store *s, const char *author, struct sp_err *err)
+{
+	static const char	*sql = "SELECT coalesce(max(seq), 0) FROM event "
+	    "WHERE author = ?";
+
+	return count_text(s, sql, author, err);
+}
+
+int
+store_figure_check_get(struct store *s, const char *node, int64_t n,
+    int64_t *differences, struct sp_err *err)
+{
+	static const char	*sql = "SELECT differences FROM figure_check "
+	    "WHERE node = ? AND n = ?";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, n);
+	if ((rc = step_row(s, st, "figure_check", err)) == 1)
+		*differences = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+store_figure_check_add(struct store *s, const char *node, int64_t n,
+    int64_t checked, int64_t differences, struct sp_err *err)
+{
+	static const char	*sql = "INSERT OR IGNORE INTO figure_check "
+	    "(node, n, checked, differences) VALUES (?, ?, ?, ?)";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, n);
+	sqlite3_bind_int64(st, 3, checked);
+	sqlite3_bind_int64(st, 4, differences);
+	return step_done(s, st, "figure_check", err);
+}
+
+int
+store_figure_diff_add(struct store *s, const char *node, int64_t n,
+    const char *path, int64_t signed_value, int64_t recomputed,
+    struct sp_err *err)
+{
+	static const char	*sql = "INSERT OR IGNORE INTO figure_diff "
+	    "(node, n, path, signed, recomputed) VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, n);
+	sqlite3_bind_text(st, 3, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, signed_value);
+	sqlite3_bind_int64(st, 5, recomputed);
+	return step_done(s, st, "figure_diff", err);
 }

@@ -430,6 +430,21 @@ int		 store_item_part_add(struct store *, const char *node,
 /* When this node received an event another node authored. */
 int		 store_event_in_add(struct store *, const char *author,
 		    int64_t seq, int64_t received, struct sp_err *);
+/* The highest seq of author's events held here; 0 if none, -1 failed. */
+int64_t		 store_event_max_seq(struct store *, const char *author,
+		    struct sp_err *);
+/*
+ * The hub's check of a figure set: 1 and how many figures differ if it
+ * was recorded, 0 if not yet.  The differences themselves, one per path.
+ */
+int		 store_figure_check_get(struct store *, const char *node,
+		    int64_t n, int64_t *differences, struct sp_err *);
+int		 store_figure_check_add(struct store *, const char *node,
+		    int64_t n, int64_t checked, int64_t differences,
+		    struct sp_err *);
+int		 store_figure_diff_add(struct store *, const char *node,
+		    int64_t n, const char *path, int64_t signed_value,
+		    int64_t recomputed, struct sp_err *);
 int		 store_event_in_each(struct store *, int (*fn)(void *,
 		    const char *author, int64_t seq, int64_t received), void *,
 		    struct sp_err *);

@@ -86,8 +86,6 @@ expect "an open period is not signed" 2 \
     --db "$T/demak.db" metrics --period 2026-04 --sign
 ok "Demak signs March" D metrics --period 2026-03 --sign
 ok "Demak -> hub" xfer D hub H
-cat "$T/xfer" | sed 's/^/# /'
-sqlite3 "$T/hub.db" "SELECT node, version FROM policy ORDER BY node, version" | sed 's/^/# /'
-sqlite3 "$T/hub.db" "SELECT node, n, first, last FROM figure_set" | sed 's/^/# /'
+H metrics --national --period 2026-03 | sed 's/^/# /'
 
 done_testing
