@@ -171,10 +171,28 @@ add_complaint(void *arg, const struct event *ev, size_t n)
 	return 0;
 }
 
+static int
+store_scan(void *src, int (*fn)(void *, const struct event *, size_t),
+    void *arg, struct sp_err *err)
+{
+	return store_event_scan(src, fn, arg, err);
+}
+
 int
 figures_compute(struct store *s, const char *node, const struct policy *pol,
     size_t npol, const struct metrics_period *per, int64_t now,
     const struct figures_input *in, size_t nin,
+    const struct figures_late *late, struct metrics_figures *fig,
+    struct figures_input **used, size_t *nused, struct sp_err *err)
+{
+	return figures_compute_from(store_scan, s, node, pol, npol, per, now,
+	    in, nin, late, fig, used, nused, err);
+}
+
+int
+figures_compute_from(figures_scan *scan, void *src, const char *node,
+    const struct policy *pol, size_t npol, const struct metrics_period *per,
+    int64_t now, const struct figures_input *in, size_t nin,
     const struct figures_late *late, struct metrics_figures *fig,
     struct figures_input **used, size_t *nused, struct sp_err *err)
 {
@@ -201,7 +219,7 @@ figures_compute(struct store *s, const char *node, const struct policy *pol,
 	mp = xcalloc(npol, sizeof(*mp));
 	policy_metrics(pol, npol, mp);
 	metrics_begin(&j.run, node, mp, npol, per, now, fig);
-	rc = store_event_scan(s, add_complaint, &j, err);
+	rc = scan(src, add_complaint, &j, err);
 	metrics_end(&j.run);
 	free(mp);
 	if (rc == -1)

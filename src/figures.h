@@ -56,6 +56,18 @@ int	 figures_compute(struct store *, const char *node,
 	    int64_t now, const struct figures_input *in, size_t nin,
 	    const struct figures_late *late, struct metrics_figures *fig,
 	    struct figures_input **used, size_t *nused, struct sp_err *);
+/*
+ * The same from any source of events: scan calls fn once per complaint
+ * with its events (any order), as store_event_scan() does.  The auditor
+ * passes the events of the batches it verified.
+ */
+typedef int	 figures_scan(void *src, int (*fn)(void *, const struct event *,
+		    size_t), void *arg, struct sp_err *);
+int	 figures_compute_from(figures_scan *, void *src, const char *node,
+	    const struct policy *, size_t npol, const struct metrics_period *,
+	    int64_t now, const struct figures_input *in, size_t nin,
+	    const struct figures_late *late, struct metrics_figures *fig,
+	    struct figures_input **used, size_t *nused, struct sp_err *);
 /* The canonical text of a figure set and its inputs; caller frees. */
 char	*figures_format(const struct metrics_figures *,
 	    const struct metrics_period *, const struct figures_input *,
