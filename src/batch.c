@@ -87,6 +87,12 @@ static const char *const outcomes[OUTCOME_MAX] = {
 enum { P_FILED, P_REASON, P_UNIT, P_OFFICER, P_TEXT, P_TO, P_STARS, P_MAX };
 static const char payload[EV_MAX][P_MAX] = {
 	[EV_FILED] =		{ 'R' },
+	/* The desk takes an optional --reason for these too. */
+	[EV_VERIFIED] =		{ [P_REASON] = 'O' },
+	[EV_EXTENDED] =		{ [P_REASON] = 'O' },
+	[EV_ACCEPTED] =		{ [P_REASON] = 'O' },
+	[EV_RESOLVED] =		{ [P_REASON] = 'O' },
+	[EV_REOPENED] =		{ [P_REASON] = 'O' },
 	[EV_POSTPONED] =	{ [P_REASON] = 'R' },
 	[EV_ARCHIVED] =		{ [P_REASON] = 'R' },
 	[EV_DISPATCHED] =	{ [P_UNIT] = 'R', [P_OFFICER] = 'O' },

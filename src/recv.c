@@ -277,7 +277,13 @@ judge_event(struct recv_job *j, const struct event *e,
 	if ((!found && e->kind != EV_FILED) ||
 	    (event_is_chain(e->kind) && e->v > cs.v + 1)) {
 		*o = OUTCOME_HELD;
-		return held != NULL ? store_held_add(j->s, held, err) : 0;
+		if (held == NULL)
+			return 0;
+		/* Received now, though applied when its history is here. */
+		if (strcmp(j->ctx->node, "hub") == 0 && store_event_in_add(j->s,
+		    e->author, e->seq, j->now, err) == -1)
+			return -1;
+		return store_held_add(j->s, held, err);
 	}
 	if (complaint_check(&cs, e, why) == -1) {
 		*o = OUTCOME_REFUSED;
