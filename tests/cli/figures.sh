@@ -285,4 +285,79 @@ sqlite3 "$T/hub.db" "SELECT node, n, differences FROM figure_check \
 has "the hub recorded Demak's check" "$T/out" "33.21|1|0"
 has "the hub recorded Tegal's check" "$T/out" "33.28|1|0"
 
+# ---- 3. a Demak database altered to claim one more 24 h follow-up ------
+# 000008's follow-up (26 Mar 09:00) is moved in Demak's database to
+# 17 Mar 14:00, 4 h after filing, and Demak signs March again (set 2).
+sqlite3 "$T/demak.db" "UPDATE event SET at = \
+    CAST(strftime('%s', '2026-03-17 07:00:00') AS INTEGER) \
+    WHERE author = '33.21' AND complaint = '33.21-000008' \
+    AND kind = 'followed_up'"
+at 2026-04-02T08:00:00+07:00
+ok "Demak signs the altered March" D metrics --period 2026-03 --sign
+D metrics --period 2026-03 --format csv >"$T/out"
+has "Demak now claims four 24 h follow-ups" "$T/out" "clocks.first_24h.met,4"
+sync hub
+H metrics --national --period 2026-03 --format csv >"$T/national.csv"
+csv "the hub flags set 2" "$T/national.csv" \
+    "33.21,2,differs,clocks.first_24h.met,4,3" \
+    "33.21,2,differs,clocks.first_24h.met_late,2,3" \
+    "33.21,2,differs,ranking.first_24h.met_bp,,5000" \
+    "33.28,1,ok,clocks.first_24h.met,2,2"
+sqlite3 "$T/hub.db" "SELECT node, n, path, signed, recomputed FROM \
+    figure_diff WHERE path LIKE 'clocks.first_24h.%' ORDER BY path" >"$T/out"
+has "the hub recorded the difference" "$T/out" \
+    "33.21|2|clocks.first_24h.met|4|3"
+H metrics --national --period 2026-03 >"$T/out"
+tap_n=$((tap_n + 1))
+if grep -Eq '^33\.21 +2  DIFFERS \([0-9]+\)' "$T/out" &&
+    grep -q 'clocks.first_24h.met  *signed 4, recomputed 3$' "$T/out"; then
+	echo "ok $tap_n - the table shows the flag and the difference"
+else
+	echo "not ok $tap_n - the table shows the flag and the difference"
+	sed 's/^/# /' "$T/out" | head -20
+	tap_failed=1
+fi
+for f in json xml; do
+	ok "the national table as $f" H metrics --national --period 2026-03 \
+	    --format $f
+done
+H metrics --national --period 2026-03 --format json >"$T/out"
+tap_n=$((tap_n + 1))
+if grep -q '{"figure":"clocks.first_24h.met","signed":4,"recomputed":3}' \
+    "$T/out"; then
+	echo "ok $tap_n - JSON lists the difference"
+else
+	echo "not ok $tap_n - JSON lists the difference"
+	tap_failed=1
+fi
+
+# The auditor, from Demak's archive alone (its batches hold the events).
+ok "Demak's archive" D archive --out "$T/arch"
+run audit --ca "$P/ca.pem" "$T/arch"
+ok "the audit fails" test "$(cat "$T/rc")" = 1
+grep ': figures: ' "$T/out" >"$T/figs"
+tap_n=$((tap_n + 1))
+if grep -q 'figure set 2 of 33.21: clocks.first_24h.met signed 4, recomputed 3$' \
+    "$T/figs" && ! grep -q 'figure set 1 ' "$T/figs"; then
+	echo "ok $tap_n - the auditor flags set 2 and only set 2"
+else
+	echo "not ok $tap_n - the auditor flags set 2 and only set 2"
+	sed 's/^/# /' "$T/out" | head -30
+	tap_failed=1
+fi
+
+# GET /v1/metrics: the same table over mutual TLS, to a node the hub knows.
+sim H peer add 33.21
+if start_node hub "$T/hub.db"; then
+	ok "GET /v1/metrics at the hub" test "$(https 33.21 "$hub_port" \
+	    '/v1/metrics?period=2026-03&format=csv')" = 200
+	has "the national table over HTTPS" "$T/body" \
+	    "33.21,2,differs,clocks.first_24h.met,4,3"
+	ok "a bad format is a 400" test "$(https 33.21 "$hub_port" \
+	    '/v1/metrics?format=yaml')" = 400
+	ok "the hub stops" stop_node hub
+else
+	ok "the hub starts" false
+fi
+
 done_testing
