@@ -130,7 +130,7 @@ show_national(struct cli *cli, const char *period, enum report_fmt kind,
 		cli_usage_err("metrics", err, "%s", perr.msg);
 		goto out;
 	}
-	if (national_compute(cli->store, &per, d.now,
+	if (national_compute(cli->store, &per, d.now, d.offset,
 	    store_writable(cli->store), &nat, err) == -1 ||
 	    cli_commit(cli, err) == -1)
 		goto out;

@@ -341,7 +341,8 @@ rank_values(struct store *s, struct national_row *r, const struct policy *pol,
 
 int
 national_compute(struct store *s, const struct metrics_period *per,
-    int64_t now, int record, struct national *nat, struct sp_err *err)
+    int64_t now, int offset, int record, struct national *nat,
+    struct sp_err *err)
 {
 	struct collect	 c;
 	struct policy	*pol;
@@ -352,6 +353,7 @@ national_compute(struct store *s, const struct metrics_period *per,
 	memset(nat, 0, sizeof(*nat));
 	nat->period = *per;
 	nat->now = now;
+	nat->offset = offset;
 	if (settings_get_int(s, "metrics.late_hours", &hours, err) == -1)
 		return -1;
 	nat->tolerance = (int64_t)hours * 3600;
@@ -441,7 +443,7 @@ print_struct(const struct national *nat, enum report_fmt kind, FILE *f)
 	fmt_obj_begin(&w, "national");
 	fmt_str(&w, "first", d1);
 	fmt_str(&w, "last", d2);
-	util_time_format(nat->now, 0, t);
+	util_time_format(nat->now, nat->offset, t);
 	fmt_str(&w, "as_of", t);
 	fmt_int(&w, "late_tolerance_hours", nat->tolerance / 3600);
 	fmt_list_begin(&w, "nodes", "node");
@@ -450,7 +452,7 @@ print_struct(const struct national *nat, enum report_fmt kind, FILE *f)
 		fmt_obj_begin(&w, "node");
 		fmt_str(&w, "code", r->node);
 		fmt_int(&w, "set", r->set);
-		util_time_format(r->signed_at, 0, t);
+		util_time_format(r->signed_at, nat->offset, t);
 		fmt_str(&w, "signed", t);
 		fmt_str(&w, "status", status_names[r->status]);
 		fmt_int(&w, "late", r->late);
@@ -584,7 +586,7 @@ print_table(const struct national *nat, FILE *f)
 
 	util_date_format(nat->period.first, d1);
 	util_date_format(nat->period.last, d2);
-	util_time_format(nat->now, 0, t);
+	util_time_format(nat->now, nat->offset, t);
 	fprintf(f, "national table %s .. %s, as of %s\n"
 	    "ranked on the hub's own events, an event received more than "
 	    "%lld h after its time counted at receipt\n\n",
@@ -660,7 +662,7 @@ report_http(struct store *s, const char *self, int offset, const char *period,
 	if ((f = open_memstream(body, len)) == NULL)
 		return sp_errf(err, SPE_INTERNAL, "open_memstream failed");
 	if (strcmp(self, "hub") == 0) {
-		if (national_compute(s, &per, now, 0, &nat, err) == 0) {
+		if (national_compute(s, &per, now, offset, 0, &nat, err) == 0) {
 			national_print(&nat, kind, f);
 			national_free(&nat);
 			rc = 0;

@@ -53,6 +53,7 @@ struct national_row {
 struct national {
 	struct metrics_period	 period;
 	int64_t			 now;
+	int			 offset;	/* the hub's zone, minutes */
 	int64_t			 tolerance;	/* seconds */
 	struct national_row	*row;		/* by node code */
 	size_t			 n;
@@ -67,7 +68,8 @@ void	 report_figures(const struct metrics_figures *, enum report_fmt,
  * recorded with its differences.
  */
 int	 national_compute(struct store *, const struct metrics_period *,
-	    int64_t now, int record, struct national *, struct sp_err *);
+	    int64_t now, int offset, int record, struct national *,
+	    struct sp_err *);
 void	 national_print(const struct national *, enum report_fmt, FILE *);
 void	 national_free(struct national *);
 /*
