@@ -1,8 +1,10 @@
 /*
- * cmd_metrics.c: `simpul metrics [--period P] [--national] [--format F]`,
- * DESIGN §8.  It gathers the node's policy (zone, calendar, target, topic
- * tiers) and its stored events, hands them to metrics.c and prints the
- * figure set as a table, CSV, JSON or XML.  It decides no figure itself.
+ * cmd_metrics.c: `simpul metrics [--period P] [--sign] [--national]
+ * [--format F]`, DESIGN §6 and §8.  It gathers the node's policy versions
+ * (policy.c) and hands them with the store to figures.c, records a closed
+ * period's figure set for the hub channel (--sign), or, on the hub, has
+ * report.c build the national table; report.c prints.  It decides no
+ * figure itself.
  *
  * Like every desk command it runs in one transaction opened by
  * cli_begin(), which first records what the reply window closed: the
@@ -19,13 +21,11 @@
 #include "desk.h"
 #include "err.h"
 #include "figures.h"
-#include "fmt.h"
 #include "metrics.h"
 #include "policy.h"
 #include "report.h"
 #include "store.h"
 #include "util.h"
-#include "xmalloc.h"
 
 /* Sign the figures of a closed period into the hub channel. */
 static int

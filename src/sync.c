@@ -331,6 +331,10 @@ sign_store(struct store *s, const struct sync_conf *conf, const char *peer,
 			return -1;
 		}
 		/* The parts wait for the next batch; then halve. */
+		if (*nparts > 0 && *nev + *nrc == 0)
+			return sp_errf(err, SPE_TOO_LARGE, "a policy or figure "
+			    "set of %zu parts does not fit in one batch",
+			    *nparts);
 		if (*nparts > 0)
 			*nparts = 0;
 		else if (*nev > 1)
