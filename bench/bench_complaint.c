@@ -33,6 +33,7 @@
 #include "desk.h"
 #include "err.h"
 #include "event.h"
+#include "policy.h"
 #include "settings.h"
 #include "store.h"
 #include "util.h"
@@ -113,7 +114,10 @@ make_db(const char *path)
 	return s;
 }
 
-/* What cli_begin() does after BEGIN: the auto-close and retention sweeps. */
+/*
+ * What cli_begin() does after BEGIN: the auto-close and retention sweeps
+ * and the policy's first version.
+ */
 static void
 sweep(struct store *s, int64_t now)
 {
@@ -122,7 +126,8 @@ sweep(struct store *s, int64_t now)
 
 	if (desk_init(&d, s, actor, now, &err) == -1 ||
 	    desk_autoclose(&d, &err) == -1 ||
-	    desk_expire_identity(&d, &err) == -1)
+	    desk_expire_identity(&d, &err) == -1 ||
+	    policy_note(s, "33.21", NULL, now, 1, &err) == -1)
 		die("sweep", &err);
 	desk_clear(&d);
 }
@@ -166,6 +171,9 @@ simpul_op(struct store *s, int i, int op, int64_t now)
 			die(event_kind_name(e.kind), &err);
 	}
 	desk_clear(&d);
+	/* What cli_commit() does before COMMIT: a changed policy. */
+	if (policy_note(s, "33.21", NULL, now, 0, &err) == -1)
+		die("policy", &err);
 }
 
 /* Complaints [from, to) through their lifecycle, as the CLI would. */

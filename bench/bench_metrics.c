@@ -10,8 +10,10 @@
  * lifecycle of 4 to 8 events (file, verify, dispatch, follow-up, reply,
  * close; some archived, reopened, rated or extended), N events in all.
  * Then, in the same process and on the same file, it times
- *   - simpul: what `simpul metrics --period 2026` computes: the store's
- *     scan of every event (store_event_scan) folded by metrics.c;
+ *   - simpul: what `simpul metrics --period 2026` computes
+ *     (figures_compute): the store's scan of every event, each
+ *     complaint's events put in the canonical order, its involvement
+ *     and the inputs counted, folded by metrics.c;
  *   - bare: SELECT kind, count(*), min(at), max(at) FROM event GROUP BY
  *     kind, one aggregate pass over the same rows;
  * each three times, alternating, and prints the best of each and the
@@ -32,7 +34,9 @@
 #include "clock.h"
 #include "err.h"
 #include "event.h"
+#include "figures.h"
 #include "metrics.h"
+#include "policy.h"
 #include "settings.h"
 #include "store.h"
 #include "util.h"
@@ -206,13 +210,6 @@ fill(const char *path, int64_t n)
 }
 
 static int
-add(void *arg, const struct event *e, size_t n)
-{
-	metrics_add(arg, e, n);
-	return 0;
-}
-
-static int
 noop(void *arg, const struct event *e, size_t n)
 {
 	(void)e;
@@ -232,29 +229,30 @@ run_scan(struct store *s, int64_t *rows)
 	return mono() - t0;
 }
 
-static const struct metrics_tier tiers[] = {
+static struct metrics_tier tiers[] = {
 	{ "INF", 14 }, { "INF.JLN", 2 },
 };
 
 static double
 run_simpul(struct store *s, struct metrics_figures *fig)
 {
-	struct metrics_policy	 pol;
+	struct policy		 pol;
 	struct metrics_period	 per = { 20454, 20818 };	/* 2026 */
-	struct metrics_run	 r;
+	struct figures_input	*used = NULL;
 	struct sp_err		 err = { 0 };
+	size_t			 nused = 0;
 	double			 t0 = mono();
 
 	memset(&pol, 0, sizeof(pol));
-	pol.cal.offset = 420;
+	pol.offset = 420;
 	pol.target_hours = 24;
 	pol.tiers = tiers;
 	pol.ntiers = 2;
 	metrics_free(fig);
-	metrics_begin(&r, "33.21", &pol, 1, &per, 1798736400, fig);
-	if (store_event_scan(s, add, &r, &err) == -1)
-		die("scan", err.msg);
-	metrics_end(&r);
+	if (figures_compute(s, "33.21", &pol, 1, &per, 1798736400, NULL, 0,
+	    NULL, fig, &used, &nused, &err) == -1)
+		die("figures", err.msg);
+	free(used);
 	return mono() - t0;
 }
 

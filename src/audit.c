@@ -29,6 +29,11 @@
  *     replaces names a never-accepted copy, or that copy itself.
  * (6) Complaints are rebuilt from every verified event of every author:
  *     chain events in v order, annotations merged in by their time.
+ * (7) Every signed figure set is recomputed (figures.c) from the verified
+ *     events within its inputs, under the signer's policy versions the
+ *     set holds; each figure that differs is a finding.  A set whose
+ *     inputs reach past the events held, or whose signer's policy is
+ *     not in the set, is reported as not checked.
  */
 #include "config.h"
 
@@ -43,6 +48,8 @@
 #include "dsig.h"
 #include "err.h"
 #include "event.h"
+#include "figures.h"
+#include "policy.h"
 #include "trust.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -115,6 +122,7 @@ static const char *const code_names[AC_MAX] = {
 	[AC_PERMISSION] = "permission",
 	[AC_INVALID] = "invalid",
 	[AC_INCOMPLETE] = "incomplete",
+	[AC_FIGURES] = "figures",
 };
 
 const char *
@@ -1215,6 +1223,268 @@ rederive(struct audit *a, const struct evref *ev, size_t n)
 	}
 }
 
+/* ---- figures (DESIGN §6) ------------------------------------------------ */
+
+/* One policy or figure part of a verified batch. */
+struct partref {
+	struct batch_part	 p;
+	const struct doc	*doc;
+};
+
+/* A whole policy version or figure set, assembled from its parts. */
+struct whole {
+	enum batch_item		 kind;
+	const struct doc	*doc;		/* carrying its first part */
+	int64_t			 n, at;
+	char			*body;
+};
+
+/* The events of the set as figures.c reads a source. */
+struct evsrc {
+	const struct evref	*ev;		/* by complaint */
+	size_t			 n;
+};
+
+static int
+partref_cmp(const void *x, const void *y)
+{
+	const struct partref	*p = x, *q = y;
+	int			 c;
+
+	if ((c = strcmp(p->doc->h.from, q->doc->h.from)) != 0)
+		return c;
+	if (p->p.kind != q->p.kind)
+		return p->p.kind < q->p.kind ? -1 : 1;
+	if (p->p.n != q->p.n)
+		return p->p.n < q->p.n ? -1 : 1;
+	if (p->p.at != q->p.at)
+		return p->p.at < q->p.at ? -1 : 1;
+	if (p->p.part != q->p.part)
+		return p->p.part < q->p.part ? -1 : 1;
+	return p->doc->order < q->doc->order ? -1 :
+	    p->doc->order > q->doc->order;
+}
+
+static int
+evsrc_scan(void *arg, int (*fn)(void *, const struct event *, size_t),
+    void *fnarg, struct sp_err *err)
+{
+	const struct evsrc	*src = arg;
+	struct event		*buf;
+	size_t			 i, j, k;
+	int			 rc = 0;
+
+	(void)err;
+	buf = xcalloc(src->n + 1, sizeof(*buf));
+	for (i = 0; i < src->n && rc == 0; i = j) {
+		for (j = i; j < src->n && strcmp(src->ev[j].e->complaint,
+		    src->ev[i].e->complaint) == 0; j++)
+			buf[j - i] = *src->ev[j].e;
+		k = j - i;
+		rc = fn(fnarg, buf, k);
+	}
+	free(buf);
+	return rc;
+}
+
+static void
+figure_finding(struct audit *a, const struct whole *w, const char *fmt, ...)
+    __attribute__((__format__ (printf, 3, 4)));
+
+static void
+figure_finding(struct audit *a, const struct whole *w, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[400];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	add_finding(a, w->doc->file, "batch", w->doc->h.from, w->doc->h.to,
+	    w->doc->h.seq, AC_FIGURES, "%s", msg);
+}
+
+/* Every part of every verified batch, sorted, and the wholes they make. */
+static struct whole *
+assemble(struct audit *a, size_t *nw)
+{
+	struct partref		*pr = NULL;
+	struct whole		*w = NULL;
+	struct sp_err		 err;
+	const struct doc	*d;
+	size_t			 np = 0, i, j, k, n = 0;
+	int			 want, got;
+
+	for (i = 0; i < a->ndocs; i++) {
+		d = a->docs[i];
+		if (d->state != DOC_OK || d->kind != BATCH_KIND_BATCH)
+			continue;
+		for (j = 0; j < batch_nitems(d->b); j++) {
+			if (batch_item_kind(d->b, j) != BATCH_ITEM_POLICY &&
+			    batch_item_kind(d->b, j) != BATCH_ITEM_METRICS)
+				continue;
+			memset(&err, 0, sizeof(err));
+			pr = xreallocarray(pr, np + 1, sizeof(*pr));
+			if (batch_item_part(d->b, j, &pr[np].p, &err) == -1)
+				continue;
+			pr[np++].doc = d;
+		}
+	}
+	if (np > 0)
+		qsort(pr, np, sizeof(*pr), partref_cmp);
+	for (i = 0; i < np; i = j) {
+		for (j = i + 1; j < np && strcmp(pr[j].doc->h.from,
+		    pr[i].doc->h.from) == 0 && pr[j].p.kind == pr[i].p.kind &&
+		    pr[j].p.n == pr[i].p.n && pr[j].p.at == pr[i].p.at; j++)
+			;
+		w = xreallocarray(w, n + 1, sizeof(*w));
+		memset(&w[n], 0, sizeof(w[n]));
+		w[n].kind = pr[i].p.kind;
+		w[n].doc = pr[i].doc;
+		w[n].n = pr[i].p.n;
+		w[n].at = pr[i].p.at;
+		w[n].body = xstrdup("");
+		/* Parts 1..parts in order; copies of a part count once. */
+		for (k = i, want = 1, got = 0; k < j; k++) {
+			if (pr[k].p.part != want || pr[k].p.parts !=
+			    pr[i].p.parts)
+				continue;
+			w[n].body = xreallocarray(w[n].body, strlen(w[n].body) +
+			    strlen(pr[k].p.body) + 1, 1);
+			strcat(w[n].body, pr[k].p.body);
+			want++;
+			got++;
+		}
+		if (got != pr[i].p.parts) {
+			figure_finding(a, &w[n], "%s %lld of %s: %d of %d "
+			    "parts, not checked", w[n].kind == BATCH_ITEM_POLICY ?
+			    "policy version" : "figure set", (long long)w[n].n,
+			    w[n].doc->h.from, got, pr[i].p.parts);
+			free(w[n].body);
+			continue;
+		}
+		n++;
+	}
+	for (i = 0; i < np; i++)
+		free(pr[i].p.body);
+	free(pr);
+	*nw = n;
+	return w;
+}
+
+/* The policy versions of node in the set, by version. */
+static struct policy *
+policies_of(struct audit *a, const struct whole *w, size_t nw,
+    const char *node, size_t *np)
+{
+	struct policy	*pol = NULL, p;
+	struct sp_err	 err;
+	size_t		 i, n = 0;
+
+	for (i = 0; i < nw; i++) {
+		if (w[i].kind != BATCH_ITEM_POLICY ||
+		    strcmp(w[i].doc->h.from, node) != 0)
+			continue;
+		memset(&err, 0, sizeof(err));
+		if (policy_parse(w[i].body, &p, &err) == -1) {
+			figure_finding(a, &w[i], "policy version %lld of %s: %s",
+			    (long long)w[i].n, node, err.msg);
+			continue;
+		}
+		p.version = w[i].n;
+		p.effective = w[i].at;
+		pol = xreallocarray(pol, n + 1, sizeof(*pol));
+		pol[n++] = p;
+	}
+	*np = n;
+	return pol;
+}
+
+/* The highest seq of author among the set's events. */
+static int64_t
+max_seq(const struct evsrc *src, const char *author)
+{
+	int64_t	 m = 0;
+	size_t	 i;
+
+	for (i = 0; i < src->n; i++)
+		if (strcmp(src->ev[i].e->author, author) == 0 &&
+		    src->ev[i].e->seq > m)
+			m = src->ev[i].e->seq;
+	return m;
+}
+
+struct fdiff {
+	struct audit		*a;
+	const struct whole	*w;
+};
+
+static void
+figure_diff(void *arg, const char *path, int64_t sig, int64_t re)
+{
+	struct fdiff	*fd = arg;
+
+	figure_finding(fd->a, fd->w, "figure set %lld of %s: %s signed %lld, "
+	    "recomputed %lld", (long long)fd->w->n, fd->w->doc->h.from, path,
+	    (long long)sig, (long long)re);
+}
+
+/* Recompute one signed figure set from the events within its inputs. */
+static void
+check_set(struct audit *a, const struct whole *w, const struct whole *all,
+    size_t nall, const struct evsrc *src)
+{
+	struct figures_signed	 fs;
+	struct metrics_figures	 fig;
+	struct metrics_item	*re;
+	struct policy		*pol;
+	struct fdiff		 fd = { a, w };
+	struct sp_err		 err = { 0 };
+	size_t			 npol, nre, i;
+
+	if (figures_parse(w->body, &fs, &err) == -1) {
+		figure_finding(a, w, "figure set %lld of %s: %s",
+		    (long long)w->n, w->doc->h.from, err.msg);
+		return;
+	}
+	pol = policies_of(a, all, nall, w->doc->h.from, &npol);
+	for (i = 0; i < fs.nin; i++)
+		if (max_seq(src, fs.in[i].author) < fs.in[i].seq)
+			break;
+	if (npol == 0 || i < fs.nin)
+		figure_finding(a, w, "figure set %lld of %s: not checked: %s",
+		    (long long)w->n, w->doc->h.from, npol == 0 ? "no policy "
+		    "of its signer in the set" : "its inputs reach past the "
+		    "events in the set");
+	else if (figures_compute_from(evsrc_scan, (void *)src,
+	    w->doc->h.from, pol, npol, &fs.period, w->at, fs.in, fs.nin,
+	    NULL, &fig, NULL, NULL, &err) == 0) {
+		nre = metrics_flatten(&fig, &re);
+		metrics_compare_items(fs.fig, fs.nfig, re, nre, figure_diff,
+		    &fd);
+		metrics_items_free(re, nre);
+		metrics_free(&fig);
+	}
+	policy_history_free(pol, npol);
+	figures_signed_clear(&fs);
+}
+
+static void
+judge_figures(struct audit *a, const struct evref *ev, size_t n)
+{
+	struct whole	*w;
+	struct evsrc	 src = { ev, n };
+	size_t		 nw, i;
+
+	w = assemble(a, &nw);
+	for (i = 0; i < nw; i++)
+		if (w[i].kind == BATCH_ITEM_METRICS)
+			check_set(a, &w[i], w, nw, &src);
+	for (i = 0; i < nw; i++)
+		free(w[i].body);
+	free(w);
+}
+
 static void
 judge_events(struct audit *a)
 {
@@ -1230,6 +1500,7 @@ judge_events(struct audit *a)
 		a->ncomplaints++;
 		rederive(a, ev + i, j - i);
 	}
+	judge_figures(a, ev, n);
 	free(ev);
 }
 

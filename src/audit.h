@@ -42,6 +42,7 @@ enum audit_code {
 	AC_PERMISSION,		/* an annotation from a node that may not */
 	AC_INVALID,		/* an event's payload out of its limits */
 	AC_INCOMPLETE,		/* a complaint's history has a v gap */
+	AC_FIGURES,		/* a signed figure set does not follow */
 	AC_MAX
 };
 

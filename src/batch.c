@@ -89,6 +89,12 @@ static const char *const outcomes[OUTCOME_MAX] = {
 enum { P_FILED, P_REASON, P_UNIT, P_OFFICER, P_TEXT, P_TO, P_STARS, P_MAX };
 static const char payload[EV_MAX][P_MAX] = {
 	[EV_FILED] =		{ 'R' },
+	/* The desk takes an optional --reason for these too. */
+	[EV_VERIFIED] =		{ [P_REASON] = 'O' },
+	[EV_EXTENDED] =		{ [P_REASON] = 'O' },
+	[EV_ACCEPTED] =		{ [P_REASON] = 'O' },
+	[EV_RESOLVED] =		{ [P_REASON] = 'O' },
+	[EV_REOPENED] =		{ [P_REASON] = 'O' },
 	[EV_POSTPONED] =	{ [P_REASON] = 'R' },
 	[EV_ARCHIVED] =		{ [P_REASON] = 'R' },
 	[EV_DISPATCHED] =	{ [P_UNIT] = 'R', [P_OFFICER] = 'O' },
@@ -661,6 +667,30 @@ check_event(xmlNodePtr ev, struct sp_err *err)
 	return 0;
 }
 
+/*
+ * What batch.xsd cannot say of a <policy> or <metrics> item: its part is
+ * within parts, and part 1, only part 1, carries the header attributes.
+ */
+static int
+check_part(xmlNodePtr n, size_t item, struct sp_err *err)
+{
+	int	 pol = is_elem(n, "policy"), first;
+	int	 h1 = has_attr(n, pol ? "zone" : "first");
+	int	 h2 = has_attr(n, pol ? "target-hours" : "last");
+
+	if (attr_int(n, "part") > attr_int(n, "parts"))
+		return sp_errf(err, SPE_SCHEMA, "item %zu: part %lld of %lld",
+		    item, (long long)attr_int(n, "part"),
+		    (long long)attr_int(n, "parts"));
+	first = attr_int(n, "part") == 1;
+	if (h1 != first || h2 != first)
+		return sp_errf(err, SPE_SCHEMA, "item %zu: %s %s on %s", item,
+		    pol ? "zone and target-hours" : "first and last",
+		    first ? "missing" : "present", first ? "part 1" :
+		    "a later part");
+	return 0;
+}
+
 static void
 schema_error(void *ctx, xmlErrorPtr e)
 {
@@ -679,6 +709,9 @@ collect_items(struct batch *b, xmlNodePtr root, struct sp_err *err)
 		    sizeof(*b->items));
 		b->items[b->nitems++] = c;
 		if (is_elem(c, "event") && check_event(c, err) == -1)
+			return -1;
+		if ((is_elem(c, "policy") || is_elem(c, "metrics")) &&
+		    check_part(c, b->nitems, err) == -1)
 			return -1;
 	}
 	return 0;
@@ -804,8 +837,13 @@ batch_nitems(const struct batch *b)
 enum batch_item
 batch_item_kind(const struct batch *b, size_t i)
 {
-	return is_elem(b->items[i], "event") ? BATCH_ITEM_EVENT :
-	    BATCH_ITEM_RECEIPT;
+	if (is_elem(b->items[i], "event"))
+		return BATCH_ITEM_EVENT;
+	if (is_elem(b->items[i], "policy"))
+		return BATCH_ITEM_POLICY;
+	if (is_elem(b->items[i], "metrics"))
+		return BATCH_ITEM_METRICS;
+	return BATCH_ITEM_RECEIPT;
 }
 
 static void
@@ -938,6 +976,59 @@ batch_item_receipt(const struct batch *b, size_t i, struct receipt *r,
 		return sp_errf(err, SPE_INTERNAL, "item %zu is not a receipt",
 		    i + 1);
 	read_receipt(b->items[i], r);
+	return 0;
+}
+
+int
+batch_item_part(const struct batch *b, size_t i, struct batch_part *p,
+    struct sp_err *err)
+{
+	xmlNodePtr	 n, c;
+	struct buf	 t;
+	char		 a[128], v[32];
+	int		 pol;
+
+	memset(p, 0, sizeof(*p));
+	if (i >= b->nitems || (!is_elem(b->items[i], "policy") &&
+	    !is_elem(b->items[i], "metrics")))
+		return sp_errf(err, SPE_INTERNAL, "item %zu is not a policy "
+		    "or figure set", i + 1);
+	n = b->items[i];
+	pol = is_elem(n, "policy");
+	p->kind = pol ? BATCH_ITEM_POLICY : BATCH_ITEM_METRICS;
+	p->n = attr_int(n, pol ? "version" : "set");
+	p->at = attr_time(n, pol ? "effective" : "signed", &p->at_offset);
+	p->part = (int)attr_int(n, "part");
+	p->parts = (int)attr_int(n, "parts");
+	buf_init(&t, SIZE_MAX);
+	if (p->part == 1 && pol) {
+		attr(n, "zone", a, sizeof(a));
+		attr(n, "target-hours", v, sizeof(v));
+		buf_printf(&t, NULL, "zone %s\ntarget %s\n", a, v);
+	} else if (p->part == 1) {
+		attr(n, "first", a, sizeof(a));
+		attr(n, "last", v, sizeof(v));
+		buf_printf(&t, NULL, "period %s %s\n", a, v);
+	}
+	for (c = n->children; c != NULL; c = c->next) {
+		if (is_elem(c, "holiday")) {
+			attr(c, "date", a, sizeof(a));
+			buf_printf(&t, NULL, "holiday %s\n", a);
+		} else if (is_elem(c, "tier")) {
+			attr(c, "topic", a, sizeof(a));
+			attr(c, "days", v, sizeof(v));
+			buf_printf(&t, NULL, "tier %s %s\n", a, v);
+		} else if (is_elem(c, "input")) {
+			attr(c, "author", a, sizeof(a));
+			attr(c, "seq", v, sizeof(v));
+			buf_printf(&t, NULL, "input %s %s\n", a, v);
+		} else if (is_elem(c, "figure")) {
+			attr(c, "name", a, sizeof(a));
+			attr(c, "value", v, sizeof(v));
+			buf_printf(&t, NULL, "figure %s %s\n", a, v);
+		}
+	}
+	p->body = (char *)buf_release(&t, NULL);
 	return 0;
 }
 
@@ -1181,6 +1272,63 @@ fill_receipt(xmlNodePtr n, xmlNsPtr ns, const struct receipt *r)
 		xmlAddChild(n, xmlNewText((const xmlChar *)"\n"));
 }
 
+/*
+ * A <policy> or <metrics> element from a part's lines; NULL if a line is
+ * not one the item can carry (the caller's text was not canonical).
+ */
+static xmlNodePtr
+part_node(xmlNsPtr ns, const struct batch_part *p)
+{
+	xmlNodePtr	 n, c;
+	char		*copy, *rest, *line, *w[3];
+	int		 pol = p->kind == BATCH_ITEM_POLICY, k, ok = 1;
+
+	n = xmlNewNode(ns, (const xmlChar *)(pol ? "policy" : "metrics"));
+	set_int(n, pol ? "version" : "set", p->n);
+	set_time(n, pol ? "effective" : "signed", p->at, p->at_offset);
+	set_int(n, "part", p->part);
+	set_int(n, "parts", p->parts);
+	rest = copy = xstrdup(p->body);
+	while (ok && (line = strsep(&rest, "\n")) != NULL) {
+		if (line[0] == '\0')
+			continue;
+		for (k = 0; k < 3; k++)
+			w[k] = strsep(&line, " ");
+		if (w[1] == NULL || line != NULL)
+			ok = 0;
+		else if (pol && strcmp(w[0], "zone") == 0 && w[2] == NULL)
+			set_attr(n, "zone", w[1]);
+		else if (pol && strcmp(w[0], "target") == 0 && w[2] == NULL)
+			set_attr(n, "target-hours", w[1]);
+		else if (pol && strcmp(w[0], "holiday") == 0 && w[2] == NULL) {
+			c = xmlNewChild(n, ns, (const xmlChar *)"holiday", NULL);
+			set_attr(c, "date", w[1]);
+		} else if (pol && strcmp(w[0], "tier") == 0 && w[2] != NULL) {
+			c = xmlNewChild(n, ns, (const xmlChar *)"tier", NULL);
+			set_attr(c, "topic", w[1]);
+			set_attr(c, "days", w[2]);
+		} else if (!pol && strcmp(w[0], "period") == 0 && w[2] != NULL) {
+			set_attr(n, "first", w[1]);
+			set_attr(n, "last", w[2]);
+		} else if (!pol && strcmp(w[0], "input") == 0 && w[2] != NULL) {
+			c = xmlNewChild(n, ns, (const xmlChar *)"input", NULL);
+			set_attr(c, "author", w[1]);
+			set_attr(c, "seq", w[2]);
+		} else if (!pol && strcmp(w[0], "figure") == 0 && w[2] != NULL) {
+			c = xmlNewChild(n, ns, (const xmlChar *)"figure", NULL);
+			set_attr(c, "name", w[1]);
+			set_attr(c, "value", w[2]);
+		} else
+			ok = 0;
+	}
+	free(copy);
+	if (!ok) {
+		xmlFreeNode(n);
+		return NULL;
+	}
+	return n;
+}
+
 /* Serialize, then parse and validate our own output like a peer's. */
 static int
 finish(xmlDocPtr doc, struct batch **out, struct sp_err *err)
@@ -1226,6 +1374,15 @@ batch_new_batch(const struct batch_header *h, const struct event *ev,
     size_t nev, const struct receipt *rc, size_t nrc, struct batch **out,
     struct sp_err *err)
 {
+	return batch_new_batch_parts(h, ev, nev, rc, nrc, NULL, 0, out, err);
+}
+
+int
+batch_new_batch_parts(const struct batch_header *h, const struct event *ev,
+    size_t nev, const struct receipt *rc, size_t nrc,
+    const struct batch_part *parts, size_t nparts, struct batch **out,
+    struct sp_err *err)
+{
 	xmlDocPtr	 doc;
 	xmlNodePtr	 root, n;
 	xmlNsPtr	 ns;
@@ -1250,6 +1407,17 @@ batch_new_batch(const struct batch_header *h, const struct event *ev,
 		xmlAddChild(root, xmlNewText((const xmlChar *)"\n"));
 		n = xmlNewChild(root, ns, (const xmlChar *)"receipt", NULL);
 		fill_receipt(n, ns, &rc[i]);
+	}
+	for (i = 0; i < nparts; i++) {
+		if ((n = part_node(ns, &parts[i])) == NULL) {
+			xmlFreeDoc(doc);
+			return sp_errf(err, SPE_INTERNAL, "%s %lld part %d: not "
+			    "canonical text", parts[i].kind == BATCH_ITEM_POLICY ?
+			    "policy" : "figure set", (long long)parts[i].n,
+			    parts[i].part);
+		}
+		xmlAddChild(root, xmlNewText((const xmlChar *)"\n"));
+		xmlAddChild(root, n);
 	}
 	xmlAddChild(root, xmlNewText((const xmlChar *)"\n"));
 	return finish(doc, out, err);
@@ -1325,4 +1493,79 @@ batch_event_size(const struct event *e)
 	xmlBufferFree(buf);
 	xmlFreeDoc(doc);
 	return n;
+}
+
+/*
+ * Lines of text per part: each line encodes in at most about twice its
+ * length plus 32 bytes of markup, so a part of this many bytes of lines
+ * stays well inside the 64 KiB item limit.
+ */
+#define PART_TEXT	(16 * 1024)
+
+size_t
+batch_split(enum batch_item kind, int64_t n, int64_t at, int at_offset,
+    const char *text, struct batch_part **out)
+{
+	struct batch_part	*p = NULL;
+	const char		*s = text, *nl;
+	size_t			 np = 0, i, len, l;
+
+	while (np == 0 || *s != '\0') {
+		for (len = 0; s[len] != '\0'; len += l) {
+			nl = strchr(s + len, '\n');
+			l = nl != NULL ? (size_t)(nl + 1 - (s + len)) :
+			    strlen(s + len);
+			if (len > 0 && len + l > PART_TEXT)
+				break;
+		}
+		p = xreallocarray(p, np + 1, sizeof(*p));
+		memset(&p[np], 0, sizeof(p[np]));
+		p[np].kind = kind;
+		p[np].n = n;
+		p[np].at = at;
+		p[np].at_offset = at_offset;
+		p[np].body = xstrndup(s, len);
+		np++;
+		s += len;
+	}
+	for (i = 0; i < np; i++) {
+		p[i].part = (int)i + 1;
+		p[i].parts = (int)np;
+	}
+	*out = p;
+	return np;
+}
+
+void
+batch_parts_free(struct batch_part *p, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(p[i].body);
+	free(p);
+}
+
+size_t
+batch_part_size(const struct batch_part *p)
+{
+	xmlDocPtr	 doc;
+	xmlNodePtr	 root, n;
+	xmlNsPtr	 ns;
+	xmlBufferPtr	 buf;
+	size_t		 len;
+
+	doc = xmlNewDoc((const xmlChar *)"1.0");
+	root = new_root(doc, "batch", &ns);
+	if ((n = part_node(ns, p)) == NULL) {
+		xmlFreeDoc(doc);
+		return BATCH_MAX_ITEM_BYTES;
+	}
+	xmlAddChild(root, n);
+	buf = xmlBufferCreate();
+	xmlNodeDump(buf, doc, root->children, 0, 0);
+	len = (size_t)xmlBufferLength(buf) + 1;
+	xmlBufferFree(buf);
+	xmlFreeDoc(doc);
+	return len;
 }

@@ -53,7 +53,25 @@ enum batch_kind {
 
 enum batch_item {
 	BATCH_ITEM_EVENT,
-	BATCH_ITEM_RECEIPT
+	BATCH_ITEM_RECEIPT,
+	BATCH_ITEM_POLICY,		/* <policy>: a policy version */
+	BATCH_ITEM_METRICS		/* <metrics>: a signed figure set */
+};
+
+/*
+ * One <policy> or <metrics> item, as a part of the canonical text that
+ * policy.c or figures.c owns: the item's header attributes and children,
+ * one line each ("zone WIB", "holiday 2026-03-19"; "period A B", "input
+ * 33.21 7", "figure PATH V").  Part 1 holds the header lines; the parts
+ * in order, concatenated, are the whole text.
+ */
+struct batch_part {
+	enum batch_item	 kind;
+	int64_t		 n;		/* policy version, figure set */
+	int64_t		 at;		/* effective, signed */
+	int		 at_offset;
+	int		 part, parts;
+	char		*body;
 };
 
 struct batch_header {
@@ -186,6 +204,9 @@ int		 batch_item_event(const struct batch *, size_t, struct event *,
 		    struct sp_err *);
 int		 batch_item_receipt(const struct batch *, size_t,
 		    struct receipt *, struct sp_err *);
+/* A <policy> or <metrics> item; free body with free(). */
+int		 batch_item_part(const struct batch *, size_t,
+		    struct batch_part *, struct sp_err *);
 /* A standalone receipt document's content. */
 int		 batch_receipt(const struct batch *, struct receipt *,
 		    struct sp_err *);
@@ -205,10 +226,26 @@ int		 batch_new_batch(const struct batch_header *,
 		    const struct event *, size_t nevents,
 		    const struct receipt *, size_t nreceipts,
 		    struct batch **out, struct sp_err *);
+/* The same, with policy and figure parts after the receipts. */
+int		 batch_new_batch_parts(const struct batch_header *,
+		    const struct event *, size_t nevents,
+		    const struct receipt *, size_t nreceipts,
+		    const struct batch_part *, size_t nparts,
+		    struct batch **out, struct sp_err *);
 int		 batch_new_receipt(const struct receipt *, struct batch **out,
 		    struct sp_err *);
 int		 batch_new_directory(const struct directory *,
 		    struct batch **out, struct sp_err *);
+/*
+ * Split a whole canonical text into parts that each encode well under
+ * the item limit (lines are never split).  *parts is an array of n
+ * parts with their own bodies; free with batch_parts_free().
+ */
+size_t		 batch_split(enum batch_item, int64_t n, int64_t at,
+		    int at_offset, const char *text, struct batch_part **);
+void		 batch_parts_free(struct batch_part *, size_t);
+/* Encoded size of one part, for the cutter. */
+size_t		 batch_part_size(const struct batch_part *);
 /* Encoded size of one event item, for a cutter that cuts by bytes. */
 size_t		 batch_event_size(const struct event *);
 

@@ -20,6 +20,8 @@
 #include "desk.h"
 #include "err.h"
 #include "log.h"
+#include "policy.h"
+#include "settings.h"
 #include "store.h"
 #include "util.h"
 
@@ -160,13 +162,20 @@ static const struct cli_cmd cmds[] = {
 	  "in hand and stops.  One serve per database: "
 	  "it holds a lock on DB.lock for its life, and a second one exits 3.",
 	  cmd_serve },
-	{ "metrics", "[--period P] [--national] [--format table|xml|json|csv]",
+	{ "metrics", "[--period P] [--sign] [--national] "
+	  "[--format table|xml|json|csv]",
 	  "figures per period",
 	  "The node's figures (DESIGN section 6) over the complaints it holds, "
 	  "for one period of whole days in its zone: YYYY, YYYY-MM, "
 	  "YYYY-MM-DD or FROM..TO (dates); the default is the current month.  "
-	  "Every figure is defined in the README.  --national is the hub's "
-	  "table (not built yet).",
+	  "Every figure is defined in the README.  --sign, for a period that "
+	  "is over, records the figures with their inputs (per author, the "
+	  "highest author seq counted) as the node's next figure set and "
+	  "queues it for the hub channel, signed with the next batch.  "
+	  "--national, on the hub: per node, its latest signed figures for "
+	  "the period, the hub's recomputation from the same inputs, every "
+	  "difference, and the rank on the figures whose rules are the same "
+	  "everywhere.",
 	  cmd_metrics },
 	{ "export", "--to CODE --out DIR",
 	  "signed batches as files (no network)",
@@ -336,6 +345,27 @@ cli_store(struct cli *cli, int mode, struct sp_err *err)
  * allows (DESIGN §7): every write transaction starts by doing so.  A refused
  * command rolls it back with everything else; the next one redoes it.
  */
+/*
+ * Record the node's policy as a new version if a command changed it
+ * (DESIGN §6), queued for the hub channel when there is a hub.
+ */
+static int
+note_policy(struct cli *cli, int first, struct sp_err *err)
+{
+	char	*code = NULL, *hub = NULL;
+	int	 rc = -1;
+
+	if (settings_get(cli->store, "node.code", &code, err) == -1 ||
+	    settings_get(cli->store, "node.hub", &hub, err) == -1)
+		goto out;
+	rc = policy_note(cli->store, code, hub[0] != '\0' &&
+	    strcmp(code, "hub") != 0 ? "hub" : NULL, util_now(), first, err);
+out:
+	free(code);
+	free(hub);
+	return rc;
+}
+
 int
 cli_begin(struct cli *cli, struct sp_err *err)
 {
@@ -351,6 +381,8 @@ cli_begin(struct cli *cli, struct sp_err *err)
 	if (rc != -1)
 		rc = desk_expire_identity(&d, err);
 	desk_clear(&d);
+	if (rc != -1)
+		rc = note_policy(cli, 1, err);
 	return rc == -1 ? -1 : 0;
 }
 
@@ -378,6 +410,8 @@ cli_commit(struct cli *cli, struct sp_err *err)
 {
 	if (!store_writable(cli->store))
 		return 0;	/* cli_begin_read on a read-only file */
+	if (note_policy(cli, 0, err) == -1)
+		return -1;
 	return store_commit(cli->store, err);
 }
 

@@ -1,8 +1,10 @@
 /*
- * cmd_metrics.c: `simpul metrics [--period P] [--national] [--format F]`,
- * DESIGN §8.  It gathers the node's policy (zone, calendar, target, topic
- * tiers) and its stored events, hands them to metrics.c and prints the
- * figure set as a table, CSV, JSON or XML.  It decides no figure itself.
+ * cmd_metrics.c: `simpul metrics [--period P] [--sign] [--national]
+ * [--format F]`, DESIGN §6 and §8.  It gathers the node's policy versions
+ * (policy.c) and hands them with the store to figures.c, records a closed
+ * period's figure set for the hub channel (--sign), or, on the hub, has
+ * report.c build the national table; report.c prints.  It decides no
+ * figure itself.
  *
  * Like every desk command it runs in one transaction opened by
  * cli_begin(), which first records what the reply window closed: the
@@ -18,197 +20,60 @@
 #include "cli.h"
 #include "desk.h"
 #include "err.h"
-#include "fmt.h"
+#include "figures.h"
 #include "metrics.h"
+#include "policy.h"
+#include "report.h"
 #include "store.h"
 #include "util.h"
-#include "xmalloc.h"
 
-enum out_kind { OUT_TABLE, OUT_CSV, OUT_JSON, OUT_XML };
-
-/* The flat writer of table and CSV: dotted paths. */
-struct flat_out {
-	FILE		*f;
-	enum out_kind	 kind;
-	char		 path[128];
-	size_t		 len[8];
-	int		 depth;
-};
-
-struct tiers {
-	struct metrics_tier	*t;
-	size_t			 n;
-};
-
+/* Sign the figures of a closed period into the hub channel. */
 static int
-add_tier(void *arg, const struct store_category *c)
+sign(struct cli *cli, const struct desk *d, const struct metrics_figures *fig,
+    const struct metrics_period *per, const struct figures_input *in,
+    size_t nin, struct sp_err *err)
 {
-	struct tiers	*ts = arg;
+	char	*body;
+	int64_t	 n;
+	int	 rc = -1;
 
-	ts->t = xreallocarray(ts->t, ts->n + 1, sizeof(*ts->t));
-	ts->t[ts->n].code = xstrdup(c->code);
-	ts->t[ts->n].tier = c->tier;
-	ts->n++;
-	return 0;
-}
-
-static int
-cmp_tier(const void *a, const void *b)
-{
-	return strcmp(((const struct metrics_tier *)a)->code,
-	    ((const struct metrics_tier *)b)->code);
-}
-
-static void
-tiers_free(struct tiers *ts)
-{
-	size_t	 i;
-
-	for (i = 0; i < ts->n; i++)
-		free((char *)ts->t[i].code);
-	free(ts->t);
-}
-
-static int
-add_complaint(void *arg, const struct event *ev, size_t n)
-{
-	metrics_add(arg, ev, n);
-	return 0;
-}
-
-static void
-flat_begin(void *arg, const char *name)
-{
-	struct flat_out	*o = arg;
-	size_t		 l = strlen(o->path);
-
-	o->len[o->depth++ & 7] = l;
-	snprintf(o->path + l, sizeof(o->path) - l, "%s%s", l ? "." : "",
-	    name);
-}
-
-static void
-flat_end(void *arg, const char *name)
-{
-	struct flat_out	*o = arg;
-
-	(void)name;
-	o->path[o->len[--o->depth & 7]] = '\0';
-}
-
-static void
-flat_value(void *arg, const char *name, int64_t v)
-{
-	struct flat_out	*o = arg;
-	char		 p[192];
-
-	snprintf(p, sizeof(p), "%s.%s", o->path, name);
-	if (o->kind == OUT_CSV)
-		fprintf(o->f, "%s,%lld\n", p, (long long)v);
-	else
-		fprintf(o->f, "%-44s %12lld\n", p, (long long)v);
-}
-
-static void
-fv_begin(void *arg, const char *name)
-{
-	fmt_obj_field(arg, name);
-}
-
-static void
-fv_end(void *arg, const char *name)
-{
-	fmt_obj_end(arg, name);
-}
-
-static void
-fv_value(void *arg, const char *name, int64_t v)
-{
-	fmt_int(arg, name, v);
-}
-
-static const char *
-zone_name(int offset)
-{
-	return offset == 480 ? "WITA" : offset == 540 ? "WIT" : "WIB";
-}
-
-static void
-print(const struct metrics_figures *fig, enum out_kind kind, FILE *f)
-{
-	static const struct metrics_visitor flatv = {
-		flat_begin, flat_end, flat_value,
-	};
-	static const struct metrics_visitor fmtv = {
-		fv_begin, fv_end, fv_value,
-	};
-	struct flat_out	 o;
-	struct fmt	 w;
-	char		 from[UTIL_TIME_LEN], to[UTIL_TIME_LEN];
-	char		 cut[UTIL_TIME_LEN];
-
-	util_time_format(fig->from, fig->offset, from);
-	util_time_format(fig->to, fig->offset, to);
-	util_time_format(fig->cutoff, fig->offset, cut);
-	if (kind == OUT_JSON || kind == OUT_XML) {
-		fmt_init(&w, f, kind == OUT_JSON ? FMT_JSON : FMT_XML);
-		fmt_obj_begin(&w, "metrics");
-		fmt_str(&w, "node", fig->node);
-		fmt_str(&w, "zone", zone_name(fig->offset));
-		fmt_str(&w, "from", from);
-		fmt_str(&w, "to", to);
-		fmt_str(&w, "cutoff", cut);
-		metrics_walk(fig, &fmtv, &w);
-		fmt_obj_end(&w, "metrics");
-		fmt_end(&w);
-		return;
-	}
-	memset(&o, 0, sizeof(o));
-	o.f = f;
-	o.kind = kind;
-	if (kind == OUT_CSV)
-		fprintf(f, "figure,value\nnode,%s\nzone,%s\nfrom,%s\nto,%s\n"
-		    "cutoff,%s\n", fig->node, zone_name(fig->offset), from, to,
-		    cut);
-	else
-		fprintf(f, "figures of %s (%s) from %s to %s, as of %s\n"
-		    "times in seconds; _bp in basis points (1/100 %%)\n",
-		    fig->node, zone_name(fig->offset), from, to, cut);
-	metrics_walk(fig, &flatv, &o);
-}
-
-static int
-parse_format(const char *s, enum out_kind *k)
-{
-	if (strcmp(s, "table") == 0)
-		*k = OUT_TABLE;
-	else if (strcmp(s, "csv") == 0)
-		*k = OUT_CSV;
-	else if (strcmp(s, "json") == 0)
-		*k = OUT_JSON;
-	else if (strcmp(s, "xml") == 0)
-		*k = OUT_XML;
-	else
+	if (d->now < fig->to)
+		return sp_errf(err, SPE_USAGE, "the period is not over: only a "
+		    "closed period's figures are signed (see: simpul help "
+		    "metrics)");
+	if ((n = store_figure_set_next(cli->store, d->node, err)) == -1)
 		return -1;
-	return 0;
+	body = figures_format(fig, per, in, nin);
+	if (store_figure_set_add(cli->store, d->node, n, per->first,
+	    per->last, d->now, body, err) == -1 ||
+	    (d->hub[0] != '\0' && store_item_out_add(cli->store, "hub",
+	    "metrics", n, err) == -1))
+		goto out;
+	fprintf(stderr, "figure set %lld of %s signed%s\n", (long long)n,
+	    d->node, d->hub[0] != '\0' ? " into the hub channel" :
+	    " (no hub: kept here)");
+	rc = 0;
+out:
+	free(body);
+	return rc;
 }
 
 static int
-compute(struct cli *cli, const char *period, enum out_kind kind,
+compute(struct cli *cli, const char *period, int do_sign, enum report_fmt kind,
     struct sp_err *err)
 {
 	struct desk		 d;
-	struct tiers		 ts = { NULL, 0 };
-	struct metrics_policy	 pol;
+	struct policy		*pol = NULL;
+	struct figures_input	*used = NULL;
 	struct metrics_period	 per;
 	struct metrics_figures	 fig;
-	struct metrics_run	 run;
 	struct sp_err		 perr = { 0 };
+	size_t			 npol = 0, nused = 0;
 	int			 rc = -1;
 
 	memset(&d, 0, sizeof(d));
 	memset(&fig, 0, sizeof(fig));
-	if (cli_begin_read(cli, err) == -1 ||
+	if ((do_sign ? cli_begin(cli, err) : cli_begin_read(cli, err)) == -1 ||
 	    desk_init(&d, cli->store, cli->actor, util_now(), err) == -1)
 		goto out;
 	if (period == NULL)
@@ -217,29 +82,62 @@ compute(struct cli *cli, const char *period, enum out_kind kind,
 		cli_usage_err("metrics", err, "%s", perr.msg);
 		goto out;
 	}
-	if (store_category_each(cli->store, add_tier, &ts, err) == -1)
+	if (policy_history(cli->store, d.node, &pol, &npol, err) == -1 ||
+	    figures_compute(cli->store, d.node, pol, npol, &per, d.now, NULL,
+	    0, NULL, &fig, &used, &nused, err) == -1)
 		goto out;
-	if (ts.n > 0)
-		qsort(ts.t, ts.n, sizeof(*ts.t), cmp_tier);
-	/* The stored settings have no history yet: one version (TODO). */
-	memset(&pol, 0, sizeof(pol));
-	pol.cal = desk_cal(&d);
-	pol.target_hours = d.target_hours;
-	pol.tiers = ts.t;
-	pol.ntiers = ts.n;
-	metrics_begin(&run, d.node, &pol, 1, &per, d.now, &fig);
-	if (store_event_scan(cli->store, add_complaint, &run, err) == -1) {
-		metrics_end(&run);
+	if (do_sign && sign(cli, &d, &fig, &per, used, nused, err) == -1)
 		goto out;
-	}
-	metrics_end(&run);
 	if (cli_commit(cli, err) == -1)
 		goto out;
-	print(&fig, kind, stdout);
+	report_figures(&fig, kind, stdout);
 	rc = 0;
 out:
+	free(used);
 	metrics_free(&fig);
-	tiers_free(&ts);
+	policy_history_free(pol, npol);
+	desk_clear(&d);
+	return rc;
+}
+
+/*
+ * The hub's national table.  Checks not yet recorded are recorded (a
+ * figure set whose events arrived after it was signed is checked now).
+ */
+static int
+show_national(struct cli *cli, const char *period, enum report_fmt kind,
+    struct sp_err *err)
+{
+	struct desk		 d;
+	struct national		 nat;
+	struct metrics_period	 per;
+	struct sp_err		 perr = { 0 };
+	int			 rc = -1;
+
+	memset(&d, 0, sizeof(d));
+	memset(&nat, 0, sizeof(nat));
+	if (cli_begin_read(cli, err) == -1 ||
+	    desk_init(&d, cli->store, cli->actor, util_now(), err) == -1)
+		goto out;
+	if (strcmp(d.node, "hub") != 0) {
+		sp_errf(err, SPE_USAGE, "--national is the hub's table; this "
+		    "node is %s (see: simpul help metrics)", d.node);
+		goto out;
+	}
+	if (period == NULL)
+		metrics_period_month(d.now, d.offset, &per);
+	else if (metrics_period_parse(period, &per, &perr) == -1) {
+		cli_usage_err("metrics", err, "%s", perr.msg);
+		goto out;
+	}
+	if (national_compute(cli->store, &per, d.now, d.offset,
+	    store_writable(cli->store), &nat, err) == -1 ||
+	    cli_commit(cli, err) == -1)
+		goto out;
+	national_print(&nat, kind, stdout);
+	rc = 0;
+out:
+	national_free(&nat);
 	desk_clear(&d);
 	return rc;
 }
@@ -251,11 +149,12 @@ cmd_metrics(struct cli *cli, int argc, char **argv, struct sp_err *err)
 		{ "period", required_argument, NULL, 'p' },
 		{ "national", no_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "sign", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char	*period = NULL;
-	enum out_kind	 kind = OUT_TABLE;
-	int		 c, national = 0;
+	enum report_fmt	 kind = RF_TABLE;
+	int		 c, national = 0, do_sign = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -265,8 +164,11 @@ cmd_metrics(struct cli *cli, int argc, char **argv, struct sp_err *err)
 		case 'n':
 			national = 1;
 			break;
+		case 's':
+			do_sign = 1;
+			break;
 		case 'f':
-			if (parse_format(optarg, &kind) == -1)
+			if (report_format(optarg, &kind) == -1)
 				return cli_usage_err("metrics", err, "--format "
 				    "must be table, xml, json or csv");
 			break;
@@ -278,8 +180,10 @@ cmd_metrics(struct cli *cli, int argc, char **argv, struct sp_err *err)
 	if (optind < argc)
 		return cli_usage_err("metrics", err, "unexpected argument "
 		    "'%s'", argv[optind]);
+	if (national && do_sign)
+		return cli_usage_err("metrics", err, "--national and --sign "
+		    "do not go together");
 	if (national)
-		return sp_errf(err, SPE_NOT_BUILT, "--national is the hub's "
-		    "national table: not built yet");
-	return compute(cli, period, kind, err);
+		return show_national(cli, period, kind, err);
+	return compute(cli, period, do_sign, kind, err);
 }

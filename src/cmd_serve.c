@@ -38,6 +38,7 @@
 #include "loop.h"
 #include "node.h"
 #include "recv.h"
+#include "report.h"
 #include "server.h"
 #include "status.h"
 #include "store.h"
@@ -276,6 +277,28 @@ on_status(struct server_req *r, void *arg)
 	status_free(c, n);
 	server_reply(r, 200, kind == FMT_JSON ? "application/json" :
 	    "application/xml", body, len);
+	free(body);
+}
+
+/* GET /v1/metrics: the figures (report.c), the national table at the hub. */
+static void
+on_metrics(struct server_req *r, void *arg)
+{
+	struct serve	*sv = arg;
+	struct sp_err	 err = { 0 };
+	const char	*type;
+	char		*body;
+	size_t		 len;
+
+	if (!known_peer(sv, r))
+		return;
+	if (report_http(sv->cli->store, sv->node.code, sv->conf.offset,
+	    server_req_query(r, "period"), server_req_query(r, "format"),
+	    util_now(), &body, &len, &type, &err) == -1) {
+		server_reply_err(r, &err);
+		return;
+	}
+	server_reply(r, 200, type, body, len);
 	free(body);
 }
 
@@ -689,6 +712,7 @@ serve_listen(struct serve *sv, const char *listen, struct sp_err *err)
 	    (sv->srv = server_new(sv->loop, sv->tls, &cfg, err)) == NULL)
 		return -1;
 	server_route(sv->srv, SERVER_GET, "/v1/status", on_status, sv);
+	server_route(sv->srv, SERVER_GET, "/v1/metrics", on_metrics, sv);
 	server_route(sv->srv, SERVER_POST | SERVER_GET, "/v1/batches",
 	    on_batches, sv);
 	server_route(sv->srv, SERVER_GET, "/v1/receipts", on_receipts, sv);

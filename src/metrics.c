@@ -50,6 +50,8 @@
  *      when they were recorded.
  * (M10) Policy versions apply from their effective time; the first applies
  *      before it too.
+ * (M11) A complaint's events are taken in one canonical order
+ *      (metrics_order), whatever order they were stored in.
  */
 #include "config.h"
 
@@ -669,19 +671,17 @@ metrics_walk(const struct metrics_figures *f,
 	v->value(arg, "events", f->events);
 	v->value(arg, "refused", f->refused);
 	v->value(arg, "after_cutoff", f->after_cutoff);
+	v->value(arg, "late", f->late);
 	v->end(arg, "inputs");
 }
 
-/* Flattening for the comparison: dotted paths and their values. */
+/* Flattening: dotted paths and their values. */
 struct flat {
-	char		 path[128];
-	int		 depth;
-	size_t		 len[8];
-	struct {
-		char	*path;
-		int64_t	 value;
-	}		*item;
-	size_t		 n;
+	char			 path[128];
+	int			 depth;
+	size_t			 len[8];
+	struct metrics_item	*item;
+	size_t			 n;
 };
 
 static void
@@ -710,7 +710,8 @@ flat_value(void *arg, const char *name, int64_t value)
 	struct flat	*fl = arg;
 
 	fl->item = xreallocarray(fl->item, fl->n + 1, sizeof(*fl->item));
-	fl->item[fl->n].path = xasprintf("%s.%s", fl->path, name);
+	fl->item[fl->n].path = fl->path[0] != '\0' ?
+	    xasprintf("%s.%s", fl->path, name) : xstrdup(name);
 	fl->item[fl->n].value = value;
 	fl->n++;
 }
@@ -718,22 +719,71 @@ flat_value(void *arg, const char *name, int64_t value)
 static int
 cmp_flat(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct metrics_item *)a)->path,
+	    ((const struct metrics_item *)b)->path);
 }
 
-static void
-flatten(const struct metrics_figures *f, struct flat *fl)
+size_t
+metrics_flatten(const struct metrics_figures *f, struct metrics_item **out)
 {
 	static const struct metrics_visitor v = {
 		flat_begin, flat_end, flat_value,
 	};
+	struct flat	 fl;
 
-	memset(fl, 0, sizeof(*fl));
-	flat_value(fl, "from", f->from);
-	flat_value(fl, "to", f->to);
-	flat_value(fl, "cutoff", f->cutoff);
-	metrics_walk(f, &v, fl);
-	qsort(fl->item, fl->n, sizeof(*fl->item), cmp_flat);
+	memset(&fl, 0, sizeof(fl));
+	flat_value(&fl, "from", f->from);
+	flat_value(&fl, "to", f->to);
+	flat_value(&fl, "cutoff", f->cutoff);
+	metrics_walk(f, &v, &fl);
+	qsort(fl.item, fl.n, sizeof(*fl.item), cmp_flat);
+	*out = fl.item;
+	return fl.n;
+}
+
+void
+metrics_items_free(struct metrics_item *it, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(it[i].path);
+	free(it);
+}
+
+size_t
+metrics_compare_items(const struct metrics_item *a, size_t na,
+    const struct metrics_item *b, size_t nb,
+    void (*diff)(void *, const char *, int64_t, int64_t), void *arg)
+{
+	size_t	 i = 0, j = 0, n = 0;
+	int	 c;
+
+	while (i < na || j < nb) {
+		if (i == na)
+			c = 1;
+		else if (j == nb)
+			c = -1;
+		else
+			c = strcmp(a[i].path, b[j].path);
+		if (c < 0) {
+			n++;
+			diff(arg, a[i].path, a[i].value, 0);
+			i++;
+		} else if (c > 0) {
+			n++;
+			diff(arg, b[j].path, 0, b[j].value);
+			j++;
+		} else {
+			if (a[i].value != b[j].value) {
+				n++;
+				diff(arg, a[i].path, a[i].value, b[j].value);
+			}
+			i++;
+			j++;
+		}
+	}
+	return n;
 }
 
 size_t
@@ -741,44 +791,57 @@ metrics_compare(const struct metrics_figures *a,
     const struct metrics_figures *b,
     void (*diff)(void *, const char *, int64_t, int64_t), void *arg)
 {
-	struct flat	 fa, fb;
-	size_t		 i = 0, j = 0, n = 0;
-	int		 c;
+	struct metrics_item	*ia, *ib;
+	size_t			 na, nb, n;
 
-	flatten(a, &fa);
-	flatten(b, &fb);
-	while (i < fa.n || j < fb.n) {
-		if (i == fa.n)
-			c = 1;
-		else if (j == fb.n)
-			c = -1;
-		else
-			c = strcmp(fa.item[i].path, fb.item[j].path);
-		if (c < 0) {
-			n++;
-			diff(arg, fa.item[i].path, fa.item[i].value, 0);
-			i++;
-		} else if (c > 0) {
-			n++;
-			diff(arg, fb.item[j].path, 0, fb.item[j].value);
-			j++;
-		} else {
-			if (fa.item[i].value != fb.item[j].value) {
-				n++;
-				diff(arg, fa.item[i].path, fa.item[i].value,
-				    fb.item[j].value);
-			}
-			i++;
-			j++;
-		}
-	}
-	for (i = 0; i < fa.n; i++)
-		free(fa.item[i].path);
-	for (j = 0; j < fb.n; j++)
-		free(fb.item[j].path);
-	free(fa.item);
-	free(fb.item);
+	na = metrics_flatten(a, &ia);
+	nb = metrics_flatten(b, &ib);
+	n = metrics_compare_items(ia, na, ib, nb, diff, arg);
+	metrics_items_free(ia, na);
+	metrics_items_free(ib, nb);
 	return n;
+}
+
+/*
+ * (M11): one order for a complaint's events wherever they are held:
+ * chain events by v, each annotation before the first chain event whose
+ * time is later than its own (by author and seq among annotations of
+ * the same time).  A node stores events in the order they reached it;
+ * the hub and the auditor in another: this order makes them agree.
+ */
+static int
+cmp_canon(const void *pa, const void *pb)
+{
+	const struct event	*a = pa, *b = pb;
+	int			 ca = event_is_chain(a->kind);
+	int			 cb = event_is_chain(b->kind), c;
+
+	if (ca != cb)
+		return ca ? -1 : 1;
+	if (ca)
+		return (a->v > b->v) - (a->v < b->v);
+	if (a->at != b->at)
+		return (a->at > b->at) - (a->at < b->at);
+	if ((c = strcmp(a->author, b->author)) != 0)
+		return c;
+	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+void
+metrics_order(struct event *ev, size_t n, struct event *tmp)
+{
+	size_t	 nc = 0, i, j, k;
+
+	qsort(ev, n, sizeof(*ev), cmp_canon);
+	while (nc < n && event_is_chain(ev[nc].kind))
+		nc++;
+	for (i = 0, j = nc, k = 0; k < n; k++) {
+		if (i < nc && (j == n || ev[j].at >= ev[i].at))
+			tmp[k] = ev[i++];
+		else
+			tmp[k] = ev[j++];
+	}
+	memcpy(ev, tmp, n * sizeof(*ev));
 }
 
 int

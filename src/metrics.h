@@ -116,6 +116,7 @@ struct metrics_figures {
 	int64_t		 events;	/* events given */
 	int64_t		 refused;	/* failed the lifecycle check */
 	int64_t		 after_cutoff;	/* at/after the cutoff */
+	int64_t		 late;		/* counted at receipt (hub) */
 };
 
 /* The accumulator between begin and end; opaque in use. */
@@ -140,7 +141,7 @@ void	 metrics_begin(struct metrics_run *, const char *node,
 	    const struct metrics_period *, int64_t now,
 	    struct metrics_figures *fig);
 /*
- * Add one complaint: its events in stored order (chain events in v order).
+ * Add one complaint: its events in canonical order (metrics_order()).
  * Events that fail complaint_check() count as refused and change nothing.
  */
 void	 metrics_add(struct metrics_run *, const struct event *ev,
@@ -166,6 +167,26 @@ void	 metrics_walk(const struct metrics_figures *,
  * for each path whose values differ, or that only one holds (the other's
  * value then 0 and present 0).  Returns how many differ.
  */
+/* One figure by dotted path ("clocks.first_24h.met"). */
+struct metrics_item {
+	char		*path;
+	int64_t		 value;
+};
+/* Every figure, with from, to and cutoff, sorted by path. */
+size_t	 metrics_flatten(const struct metrics_figures *,
+	    struct metrics_item **);
+void	 metrics_items_free(struct metrics_item *, size_t);
+/* As metrics_compare(), on two sorted flat lists. */
+size_t	 metrics_compare_items(const struct metrics_item *, size_t,
+	    const struct metrics_item *, size_t,
+	    void (*diff)(void *, const char *path, int64_t a, int64_t b),
+	    void *arg);
+/*
+ * Put one complaint's events in the canonical order (M11): chain events
+ * by v, annotations merged by time.  tmp has room for n events.  The
+ * events are moved, not copied.
+ */
+void	 metrics_order(struct event *, size_t n, struct event *tmp);
 size_t	 metrics_compare(const struct metrics_figures *,
 	    const struct metrics_figures *,
 	    void (*diff)(void *, const char *path, int64_t a, int64_t b),

@@ -40,6 +40,9 @@
 #include "dsig.h"
 #include "err.h"
 #include "event.h"
+#include "figures.h"
+#include "policy.h"
+#include "report.h"
 #include "recv.h"
 #include "store.h"
 #include "sync.h"
@@ -322,7 +325,13 @@ judge_event(struct recv_job *j, const struct event *e,
 	if ((!found && e->kind != EV_FILED) ||
 	    (event_is_chain(e->kind) && e->v > cs.v + 1)) {
 		*o = OUTCOME_HELD;
-		return held != NULL ? store_held_add(j->s, held, err) : 0;
+		if (held == NULL)
+			return 0;
+		/* Received now, though applied when its history is here. */
+		if (strcmp(j->ctx->node, "hub") == 0 && store_event_in_add(j->s,
+		    e->author, e->seq, j->now, err) == -1)
+			return -1;
+		return store_held_add(j->s, held, err);
 	}
 	if (complaint_check(&cs, e, why) == -1) {
 		*o = OUTCOME_REFUSED;
@@ -333,6 +342,10 @@ judge_event(struct recv_job *j, const struct event *e,
 	    e->author, e->filed, err) == -1)
 		return -1;
 	if (store_event_add(j->s, e, err) == -1)
+		return -1;
+	/* The hub keeps when it received each event (the late rule). */
+	if (strcmp(j->ctx->node, "hub") == 0 && store_event_in_add(j->s,
+	    e->author, e->seq, j->now, err) == -1)
 		return -1;
 	newcomer = sync_newcomer(&cs, e);
 	complaint_apply(&cs, e);
@@ -432,6 +445,59 @@ release_held(struct recv_job *j, const char *complaint, struct sp_err *err)
 	}
 }
 
+/*
+ * A part of the author's policy version or signed figure set (DESIGN §6):
+ * kept until every part is there, then checked whole and recorded as the
+ * author's.  *o: applied, or refused (why) when the whole is not
+ * canonical.
+ */
+static int
+judge_part(struct recv_job *j, size_t i, enum item_outcome *o,
+    struct sp_err *why, struct sp_err *err)
+{
+	struct batch_part	 p;
+	struct policy		 pol;
+	struct figures_signed	 fs;
+	const char		*kind;
+	char			*whole = NULL;
+	int			 rc = -1;
+
+	*o = OUTCOME_APPLIED;
+	if (batch_item_part(j->b, i, &p, err) == -1)
+		return -1;
+	kind = p.kind == BATCH_ITEM_POLICY ? "policy" : "metrics";
+	if (store_item_part_add(j->s, j->h->from, kind, p.n, p.part, p.parts,
+	    p.at, p.body, &whole, err) == -1)
+		goto out;
+	rc = 0;
+	if (whole == NULL)
+		goto out;
+	if (p.kind == BATCH_ITEM_POLICY) {
+		if (policy_parse(whole, &pol, why) == -1) {
+			*o = OUTCOME_REFUSED;
+			goto out;
+		}
+		policy_clear(&pol);
+		rc = store_policy_add(j->s, j->h->from, p.n, p.at, whole, 1,
+		    err);
+	} else {
+		if (figures_parse(whole, &fs, why) == -1) {
+			*o = OUTCOME_REFUSED;
+			goto out;
+		}
+		rc = store_figure_set_add(j->s, j->h->from, p.n,
+		    fs.period.first, fs.period.last, p.at, whole, err);
+		figures_signed_clear(&fs);
+		/* Checked now if every event within its inputs is here. */
+		if (rc == 0)
+			rc = national_check(j->s, j->h->from, p.n, j->now, err);
+	}
+out:
+	free(whole);
+	free(p.body);
+	return rc;
+}
+
 /* Every item gets exactly one outcome; events are applied as judged. */
 static int
 recv_judge_items(struct recv_job *j, struct sp_err *err)
@@ -469,6 +535,13 @@ recv_judge_items(struct recv_job *j, struct sp_err *err)
 			continue;
 		}
 		j->nevents++;
+		if (batch_item_kind(j->b, i) != BATCH_ITEM_EVENT) {
+			if (judge_part(j, i, &o, &why, err) == -1)
+				return -1;
+			set_result(&j->res[i], (int64_t)i + 1, NULL, o,
+			    o == OUTCOME_REFUSED ? &why : NULL);
+			continue;
+		}
 		memset(&e, 0, sizeof(e));
 		if (batch_item_event(j->b, i, &e, err) == -1)
 			return -1;

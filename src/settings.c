@@ -45,6 +45,9 @@ static const struct {
 	  "time zone of the working-day clocks: WIB, WITA or WIT" },
 	{ "target.hours", "24", 1, 1, 720, check_int,
 	  "local follow-up target in hours (Demak: 24)" },
+	{ "metrics.late_hours", "48", 1, 1, 720, check_int,
+	  "hub: an event received this much after its time counts at receipt "
+	  "when ranking" },
 	{ "limit.batch_bytes", "1048576", 1, 65536, 1048576, check_int,
 	  "largest batch this node cuts, in bytes" },
 	{ "limit.batch_items", "2000", 1, 1, 2000, check_int,

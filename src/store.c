@@ -54,6 +54,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,6 +338,73 @@ static const char *const migrations[] = {
 	"  max_item_bytes INTEGER NOT NULL,"
 	"  fetched INTEGER NOT NULL,"
 	"  bytes BLOB NOT NULL"
+	") STRICT;",
+
+	/*
+	 * 6: figures (DESIGN §6).  policy: every version of a node's policy
+	 * (this node's, and at the hub every node's), its canonical lines
+	 * (policy.c) and the time it took effect; hub = 1 once queued for
+	 * the hub channel.  figure_set: signed figure sets, canonical lines
+	 * (figures.c), numbered per node.  item_out: policy versions and
+	 * figure sets owed to a peer, cut like the outbox.  item_part: the
+	 * parts of a split item received so far.  event_in: when this node
+	 * received each event it did not author (the hub's late rule).
+	 * figure_check: a figure set the hub recomputed from the same
+	 * inputs, and figure_diff every figure in which the two differ.
+	 */
+	"CREATE TABLE policy ("
+	"  node TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  effective INTEGER NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  hub INTEGER NOT NULL DEFAULT 0 CHECK (hub IN (0, 1)),"
+	"  PRIMARY KEY (node, version)"
+	") STRICT;"
+	"CREATE TABLE figure_set ("
+	"  node TEXT NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  first INTEGER NOT NULL,"
+	"  last INTEGER NOT NULL,"
+	"  signed INTEGER NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  PRIMARY KEY (node, n)"
+	") STRICT;"
+	"CREATE TABLE item_out ("
+	"  peer TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('policy', 'metrics')),"
+	"  n INTEGER NOT NULL,"
+	"  PRIMARY KEY (peer, kind, n)"
+	") STRICT;"
+	"CREATE TABLE item_part ("
+	"  node TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  part INTEGER NOT NULL,"
+	"  parts INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  PRIMARY KEY (node, kind, n, part)"
+	") STRICT;"
+	"CREATE TABLE event_in ("
+	"  author TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  received INTEGER NOT NULL,"
+	"  PRIMARY KEY (author, seq)"
+	") STRICT;"
+	"CREATE TABLE figure_diff ("
+	"  node TEXT NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  path TEXT NOT NULL,"
+	"  signed INTEGER NOT NULL,"
+	"  recomputed INTEGER NOT NULL,"
+	"  PRIMARY KEY (node, n, path)"
+	") STRICT;"
+	"CREATE TABLE figure_check ("
+	"  node TEXT NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  checked INTEGER NOT NULL,"
+	"  differences INTEGER NOT NULL,"
+	"  PRIMARY KEY (node, n)"
 	") STRICT;",
 };
 
@@ -2785,4 +2853,361 @@ store_receipt_out_next(struct store *s, const char *peer, int64_t after,
 		rc = -1;
 	sqlite3_reset(st);
 	return rc;
+}
+
+/* ---- policy versions, figure sets, their items (issue 9) ---------------- */
+
+int
+store_policy_add(struct store *s, const char *node, int64_t version,
+    int64_t effective, const char *body, int hub, struct sp_err *err)
+{
+	static const char	*sql = "INSERT OR IGNORE INTO policy (node, "
+	    "version, effective, body, hub) VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, version);
+	sqlite3_bind_int64(st, 3, effective);
+	sqlite3_bind_text(st, 4, body, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, hub);
+	return step_done(s, st, "policy", err);
+}
+
+int
+store_policy_each(struct store *s, const char *node,
+    int (*fn)(void *, int64_t, int64_t, const char *, int), void *arg,
+    struct sp_err *err)
+{
+	static const char	*sql = "SELECT version, effective, body, hub "
+	    "FROM policy WHERE node = ? ORDER BY version";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(arg, sqlite3_column_int64(st, 0),
+		    sqlite3_column_int64(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    sqlite3_column_int(st, 3)) == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, "policy", err);
+	return 0;
+}
+
+int
+store_policy_queue_hub(struct store *s, const char *node, const char *hub,
+    struct sp_err *err)
+{
+	static const char	*ins = "INSERT OR IGNORE INTO item_out "
+	    "(peer, kind, n) SELECT ?, 'policy', version FROM policy "
+	    "WHERE node = ? AND hub = 0";
+	static const char	*upd = "UPDATE policy SET hub = 1 "
+	    "WHERE node = ? AND hub = 0";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, ins, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, hub, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, node, -1, SQLITE_STATIC);
+	if (step_done(s, st, "item_out", err) == -1 ||
+	    (st = stmt(s, upd, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	return step_done(s, st, "policy", err);
+}
+
+int
+store_figure_set_add(struct store *s, const char *node, int64_t n,
+    int64_t first, int64_t last, int64_t signed_at, const char *body,
+    struct sp_err *err)
+{
+	static const char	*sql = "INSERT OR IGNORE INTO figure_set (node, "
+	    "n, first, last, signed, body) VALUES (?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, n);
+	sqlite3_bind_int64(st, 3, first);
+	sqlite3_bind_int64(st, 4, last);
+	sqlite3_bind_int64(st, 5, signed_at);
+	sqlite3_bind_text(st, 6, body, -1, SQLITE_STATIC);
+	return step_done(s, st, "figure_set", err);
+}
+
+int64_t
+store_figure_set_next(struct store *s, const char *node, struct sp_err *err)
+{
+	static const char	*sql = "SELECT coalesce(max(n), 0) + 1 FROM "
+	    "figure_set WHERE node = ?";
+
+	return count_text(s, sql, node, err);
+}
+
+int
+store_figure_set_each(struct store *s, const char *node, int64_t n,
+    int (*fn)(void *, const struct store_figure_set *), void *arg,
+    struct sp_err *err)
+{
+	static const char	*sql = "SELECT node, n, first, last, signed, "
+	    "body FROM figure_set WHERE (?1 IS NULL OR node = ?1) AND "
+	    "(?2 = 0 OR n = ?2) ORDER BY node, n";
+	struct store_figure_set	 f;
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	if (node != NULL)
+		sqlite3_bind_text(st, 1, node, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 1);
+	sqlite3_bind_int64(st, 2, n);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		f.node = (const char *)sqlite3_column_text(st, 0);
+		f.n = sqlite3_column_int64(st, 1);
+		f.first = sqlite3_column_int64(st, 2);
+		f.last = sqlite3_column_int64(st, 3);
+		f.signed_at = sqlite3_column_int64(st, 4);
+		f.body = (const char *)sqlite3_column_text(st, 5);
+		if (fn(arg, &f) == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, "figure_set", err);
+	return 0;
+}
+
+int
+store_item_out_add(struct store *s, const char *peer, const char *kind,
+    int64_t n, struct sp_err *err)
+{
+	static const char	*sql = "INSERT OR IGNORE INTO item_out "
+	    "(peer, kind, n) VALUES (?, ?, ?)";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, n);
+	return step_done(s, st, "item_out", err);
+}
+
+int
+store_item_out_each(struct store *s, const char *peer, const char *self,
+    int (*fn)(void *, const char *kind, int64_t n, int64_t at,
+    const char *body), void *arg, struct sp_err *err)
+{
+	static const char	*sql = "SELECT o.kind, o.n, "
+	    "coalesce(p.effective, f.signed), coalesce(p.body, f.body) "
+	    "FROM item_out o "
+	    "LEFT JOIN policy p ON o.kind = 'policy' AND p.node = ?2 AND "
+	    "  p.version = o.n "
+	    "LEFT JOIN figure_set f ON o.kind = 'metrics' AND f.node = ?2 "
+	    "  AND f.n = o.n "
+	    "WHERE o.peer = ?1 ORDER BY o.kind DESC, o.n";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, self, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 3) == SQLITE_NULL)
+			continue;
+		if (fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+		    (const char *)sqlite3_column_text(st, 3)) == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, "item_out", err);
+	return 0;
+}
+
+int
+store_item_out_remove(struct store *s, const char *peer, const char *kind,
+    int64_t n, struct sp_err *err)
+{
+	static const char	*sql = "DELETE FROM item_out WHERE peer = ? AND "
+	    "kind = ? AND n = ?";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, n);
+	return step_done(s, st, "item_out", err);
+}
+
+int
+store_item_part_add(struct store *s, const char *node, const char *kind,
+    int64_t n, int part, int parts, int64_t at, const char *body,
+    char **whole, struct sp_err *err)
+{
+	static const char	*ins = "INSERT OR IGNORE INTO item_part (node, "
+	    "kind, n, part, parts, at, body) VALUES (?, ?, ?, ?, ?, ?, ?)";
+	static const char	*sel = "SELECT body FROM item_part WHERE "
+	    "node = ? AND kind = ? AND n = ? AND parts = ? AND at = ? "
+	    "ORDER BY part";
+	sqlite3_stmt		*st;
+	struct buf		 b;
+	int			 rc, got = 0;
+
+	*whole = NULL;
+	if ((st = stmt(s, ins, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, n);
+	sqlite3_bind_int(st, 4, part);
+	sqlite3_bind_int(st, 5, parts);
+	sqlite3_bind_int64(st, 6, at);
+	sqlite3_bind_text(st, 7, body, -1, SQLITE_STATIC);
+	if (step_done(s, st, "item_part", err) == -1 ||
+	    (st = stmt(s, sel, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, n);
+	sqlite3_bind_int(st, 4, parts);
+	sqlite3_bind_int64(st, 5, at);
+	buf_init(&b, SIZE_MAX);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		buf_addstr(&b, (const char *)sqlite3_column_text(st, 0), NULL);
+		got++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		buf_clear(&b);
+		return fail(s, rc, "item_part", err);
+	}
+	if (got == parts)
+		*whole = (char *)buf_release(&b, NULL);
+	else
+		buf_clear(&b);
+	return 0;
+}
+
+int
+store_event_in_add(struct store *s, const char *author, int64_t seq,
+    int64_t received, struct sp_err *err)
+{
+	static const char	*sql = "INSERT OR IGNORE INTO event_in (author, "
+	    "seq, received) VALUES (?, ?, ?)";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, author, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_int64(st, 3, received);
+	return step_done(s, st, "event_in", err);
+}
+
+int
+store_event_in_each(struct store *s,
+    int (*fn)(void *, const char *, int64_t, int64_t), void *arg,
+    struct sp_err *err)
+{
+	static const char	*sql = "SELECT author, seq, received FROM "
+	    "event_in ORDER BY author, seq";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int64(st, 1),
+		    sqlite3_column_int64(st, 2)) == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, "event_in", err);
+	return 0;
+}
+
+int64_t
+store_event_max_seq(struct store *s, const char *author, struct sp_err *err)
+{
+	static const char	*sql = "SELECT coalesce(max(seq), 0) FROM event "
+	    "WHERE author = ?";
+
+	return count_text(s, sql, author, err);
+}
+
+int
+store_figure_check_get(struct store *s, const char *node, int64_t n,
+    int64_t *differences, struct sp_err *err)
+{
+	static const char	*sql = "SELECT differences FROM figure_check "
+	    "WHERE node = ? AND n = ?";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, n);
+	if ((rc = step_row(s, st, "figure_check", err)) == 1)
+		*differences = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+store_figure_check_add(struct store *s, const char *node, int64_t n,
+    int64_t checked, int64_t differences, struct sp_err *err)
+{
+	static const char	*sql = "INSERT OR IGNORE INTO figure_check "
+	    "(node, n, checked, differences) VALUES (?, ?, ?, ?)";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, n);
+	sqlite3_bind_int64(st, 3, checked);
+	sqlite3_bind_int64(st, 4, differences);
+	return step_done(s, st, "figure_check", err);
+}
+
+int
+store_figure_diff_add(struct store *s, const char *node, int64_t n,
+    const char *path, int64_t signed_value, int64_t recomputed,
+    struct sp_err *err)
+{
+	static const char	*sql = "INSERT OR IGNORE INTO figure_diff "
+	    "(node, n, path, signed, recomputed) VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, n);
+	sqlite3_bind_text(st, 3, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, signed_value);
+	sqlite3_bind_int64(st, 5, recomputed);
+	return step_done(s, st, "figure_diff", err);
 }

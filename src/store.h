@@ -473,4 +473,81 @@ int		 store_relay_waiting(struct store *, const char *dest,
 int		 store_receipt_out_next(struct store *, const char *peer,
 		    int64_t after, struct buf *bytes, struct sp_err *);
 
+/*
+ * Figures (issue 9).  Policy versions of a node (this node's, and at the
+ * hub every node's): canonical lines (policy.c), version from 1, the time
+ * it took effect; hub says whether it was queued for the hub channel.
+ * store_policy_queue_hub() queues every version of node not yet queued.
+ */
+int		 store_policy_add(struct store *, const char *node,
+		    int64_t version, int64_t effective, const char *body,
+		    int hub, struct sp_err *);
+int		 store_policy_each(struct store *, const char *node,
+		    int (*fn)(void *, int64_t version, int64_t effective,
+		    const char *body, int hub), void *, struct sp_err *);
+int		 store_policy_queue_hub(struct store *, const char *node,
+		    const char *hub, struct sp_err *);
+
+/* A signed figure set: canonical lines (figures.c), numbered per node. */
+struct store_figure_set {
+	const char	*node;
+	int64_t		 n;
+	int64_t		 first, last;	/* the period's days */
+	int64_t		 signed_at;
+	const char	*body;
+};
+int		 store_figure_set_add(struct store *, const char *node,
+		    int64_t n, int64_t first, int64_t last, int64_t signed_at,
+		    const char *body, struct sp_err *);
+/* The next free number for node's figure sets; -1 on failure. */
+int64_t		 store_figure_set_next(struct store *, const char *node,
+		    struct sp_err *);
+/* node NULL: every node's; n 0: every set.  By node, then n. */
+int		 store_figure_set_each(struct store *, const char *node,
+		    int64_t n, int (*fn)(void *, const struct store_figure_set *),
+		    void *, struct sp_err *);
+
+/*
+ * Items owed to a peer besides events: kind "policy" (n: version) or
+ * "metrics" (n: figure set), self's own, policies first.  fn gets the
+ * time (effective or signed) and the canonical body.
+ */
+int		 store_item_out_add(struct store *, const char *peer,
+		    const char *kind, int64_t n, struct sp_err *);
+int		 store_item_out_each(struct store *, const char *peer,
+		    const char *self, int (*fn)(void *, const char *kind,
+		    int64_t n, int64_t at, const char *body), void *,
+		    struct sp_err *);
+int		 store_item_out_remove(struct store *, const char *peer,
+		    const char *kind, int64_t n, struct sp_err *);
+/*
+ * One received part of a split item.  When every part (1..parts, same
+ * at) is there, *whole is their bodies in order (caller frees), else NULL.
+ */
+int		 store_item_part_add(struct store *, const char *node,
+		    const char *kind, int64_t n, int part, int parts,
+		    int64_t at, const char *body, char **whole,
+		    struct sp_err *);
+/* When this node received an event another node authored. */
+int		 store_event_in_add(struct store *, const char *author,
+		    int64_t seq, int64_t received, struct sp_err *);
+/* The highest seq of author's events held here; 0 if none, -1 failed. */
+int64_t		 store_event_max_seq(struct store *, const char *author,
+		    struct sp_err *);
+/*
+ * The hub's check of a figure set: 1 and how many figures differ if it
+ * was recorded, 0 if not yet.  The differences themselves, one per path.
+ */
+int		 store_figure_check_get(struct store *, const char *node,
+		    int64_t n, int64_t *differences, struct sp_err *);
+int		 store_figure_check_add(struct store *, const char *node,
+		    int64_t n, int64_t checked, int64_t differences,
+		    struct sp_err *);
+int		 store_figure_diff_add(struct store *, const char *node,
+		    int64_t n, const char *path, int64_t signed_value,
+		    int64_t recomputed, struct sp_err *);
+int		 store_event_in_each(struct store *, int (*fn)(void *,
+		    const char *author, int64_t seq, int64_t received), void *,
+		    struct sp_err *);
+
 #endif

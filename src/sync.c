@@ -174,6 +174,14 @@ struct cut {
 	struct receipt		*rc;
 	int64_t			*rcid;
 	size_t			 nrc;
+	struct batch_part	*parts;		/* policy and figure items */
+	size_t			 nparts;
+	struct {
+		char		 kind[8];
+		int64_t		 n;
+		size_t		 end;	/* parts[] up to here */
+	}			*owed;		/* the item_out rows */
+	size_t			 nowed;
 	size_t			 bytes;		/* encoded items so far */
 	size_t			 budget;
 	int			 full;
@@ -251,6 +259,38 @@ cut_receipt(void *arg, int64_t id, const uint8_t *bytes, size_t len)
 	return 0;
 }
 
+/* A policy version or figure set owed: all its parts or none. */
+static int
+cut_part(void *arg, const char *kind, int64_t n, int64_t at,
+    const char *body)
+{
+	struct cut		*c = arg;
+	struct batch_part	*p;
+	size_t			 np, i, sz = 0;
+
+	np = batch_split(strcmp(kind, "policy") == 0 ? BATCH_ITEM_POLICY :
+	    BATCH_ITEM_METRICS, n, at, c->conf->offset, body, &p);
+	for (i = 0; i < np; i++)
+		sz += batch_part_size(&p[i]);
+	if (c->nev + c->nrc + c->nparts > 0 &&
+	    (c->bytes + sz > c->budget ||
+	    c->nev + c->nrc + c->nparts + np > c->conf->max_items)) {
+		batch_parts_free(p, np);
+		c->full = 1;
+		return -1;
+	}
+	c->parts = xreallocarray(c->parts, c->nparts + np, sizeof(*c->parts));
+	memcpy(&c->parts[c->nparts], p, np * sizeof(*p));
+	free(p);
+	c->nparts += np;
+	c->owed = xreallocarray(c->owed, c->nowed + 1, sizeof(*c->owed));
+	snprintf(c->owed[c->nowed].kind, sizeof(c->owed[0].kind), "%s", kind);
+	c->owed[c->nowed].n = n;
+	c->owed[c->nowed++].end = c->nparts;
+	c->bytes += sz;
+	return 0;
+}
+
 static void
 cut_clear(struct cut *c)
 {
@@ -260,13 +300,17 @@ cut_clear(struct cut *c)
 		event_clear(&c->ev[i]);
 	for (i = 0; i < c->nrc; i++)
 		receipt_clear(&c->rc[i]);
+	batch_parts_free(c->parts, c->nparts);
 	free(c->ev);
 	free(c->rc);
 	free(c->rcid);
+	free(c->owed);
 	c->ev = NULL;
 	c->rc = NULL;
 	c->rcid = NULL;
-	c->nev = c->nrc = c->bytes = 0;
+	c->parts = NULL;
+	c->owed = NULL;
+	c->nev = c->nrc = c->nparts = c->nowed = c->bytes = 0;
 	c->full = 0;
 }
 
@@ -277,7 +321,8 @@ cut_clear(struct cut *c)
 static int
 sign_store(struct store *s, const struct sync_conf *conf, const char *peer,
     struct event *ev, size_t *nev, struct receipt *rc, const int64_t *rcid,
-    size_t *nrc, const char *replaces, int64_t now, struct sp_err *err)
+    size_t *nrc, const struct batch_part *parts, size_t *nparts,
+    const char *replaces, int64_t now, struct sp_err *err)
 {
 	struct store_channel	 ch;
 	struct batch_header	 h;
@@ -303,18 +348,25 @@ sign_store(struct store *s, const struct sync_conf *conf, const char *peer,
 		snprintf(h.replaces, sizeof(h.replaces), "%s", replaces);
 	for (;;) {
 		memset(&e2, 0, sizeof(e2));
-		if (batch_new_batch(&h, ev, *nev, rc, *nrc, &b, &e2) == 0)
+		if (batch_new_batch_parts(&h, ev, *nev, rc, *nrc, parts,
+		    *nparts, &b, &e2) == 0)
 			break;
-		if (e2.code != SPE_TOO_LARGE || *nev + *nrc <= 1) {
+		if (e2.code != SPE_TOO_LARGE || *nev + *nrc + *nparts <= 1) {
 			sp_errf(err, e2.code, "%s", e2.msg);
 			return -1;
 		}
 		/*
-		 * Halve: the events first, then the receipts, never between
-		 * the parts of one receipt (rcid: which owed receipt each
-		 * item is).
+		 * The parts wait for the next batch; then halve: the events
+		 * first, then the receipts, never between the parts of one
+		 * receipt (rcid: which owed receipt each item is).
 		 */
-		if (*nev > 1)
+		if (*nparts > 0 && *nev + *nrc == 0)
+			return sp_errf(err, SPE_TOO_LARGE, "a policy or figure "
+			    "set of %zu parts does not fit in one batch",
+			    *nparts);
+		if (*nparts > 0)
+			*nparts = 0;
+		else if (*nev > 1)
 			*nev /= 2;
 		else if (*nrc > 0) {
 			*nrc /= 2;
@@ -355,7 +407,7 @@ sync_cut(struct store *s, const struct sync_conf *conf, const char *peer,
     int64_t now, int *n, struct sp_err *err)
 {
 	struct cut	 c;
-	size_t		 nev, nrc, i;
+	size_t		 nev, nrc, nparts, i;
 	int		 rc = -1;
 
 	*n = 0;
@@ -375,13 +427,23 @@ sync_cut(struct store *s, const struct sync_conf *conf, const char *peer,
 		    (int64_t)(conf->max_items - c.nev), cut_receipt, &c,
 		    err) == -1 && !c.full)
 			goto out;
-		if (c.nev == 0 && c.nrc == 0)
+		/* The hub channel carries the policy and figure items. */
+		if (!c.full && store_item_out_each(s, peer, conf->node,
+		    cut_part, &c, err) == -1 && !c.full)
+			goto out;
+		c.full = 0;
+		if (c.nev == 0 && c.nrc == 0 && c.nparts == 0)
 			break;
 		nev = c.nev;
 		nrc = c.nrc;
+		nparts = c.nparts;
 		if (sign_store(s, conf, peer, c.ev, &nev, c.rc, c.rcid, &nrc,
-		    NULL, now, err) == -1)
+		    c.parts, &nparts, NULL, now, err) == -1)
 			goto out;
+		for (i = 0; i < c.nowed && c.owed[i].end <= nparts; i++)
+			if (store_item_out_remove(s, peer, c.owed[i].kind,
+			    c.owed[i].n, err) == -1)
+				goto out;
 		for (i = 0; i < nev; i++)
 			if (store_outbox_remove(s, peer, c.ev[i].seq,
 			    err) == -1)
@@ -439,7 +501,8 @@ sync_recut(struct store *s, const struct sync_conf *conf, const char *peer,
 	struct batch		*b = NULL;
 	struct event		*ev = NULL;
 	struct receipt		*rcs = NULL;
-	size_t			 i, j, nev, nrc, nitems;
+	struct batch_part	*parts = NULL;
+	size_t			 i, j, nev, nrc, nparts = 0, nitems;
 	int			 rc = -1;
 
 	*n = 0;
@@ -484,13 +547,19 @@ sync_recut(struct store *s, const struct sync_conf *conf, const char *peer,
 		nitems = batch_nitems(b);
 		ev = xcalloc(nitems + 1, sizeof(*ev));
 		rcs = xcalloc(nitems + 1, sizeof(*rcs));
-		nev = nrc = 0;
+		parts = xcalloc(nitems + 1, sizeof(*parts));
+		nev = nrc = nparts = 0;
 		for (j = 0; j < nitems; j++) {
 			if (batch_item_kind(b, j) == BATCH_ITEM_EVENT) {
 				if (batch_item_event(b, j, &ev[nev],
 				    err) == -1)
 					goto out;
 				nev++;
+			} else if (batch_item_kind(b, j) != BATCH_ITEM_RECEIPT) {
+				if (batch_item_part(b, j, &parts[nparts],
+				    err) == -1)
+					goto out;
+				nparts++;
 			} else {
 				if (batch_item_receipt(b, j, &rcs[nrc],
 				    err) == -1)
@@ -501,11 +570,11 @@ sync_recut(struct store *s, const struct sync_conf *conf, const char *peer,
 		if (store_batch_out_replace(s, peer, l.r[i].digest,
 		    err) == -1)
 			goto out;
-		j = nev + nrc;
-		if (sign_store(s, conf, peer, ev, &nev, rcs, NULL, &nrc,
-		    l.r[i].digest, now, err) == -1)
+		j = nev + nrc + nparts;
+		if (sign_store(s, conf, peer, ev, &nev, rcs, NULL, &nrc, parts,
+		    &nparts, l.r[i].digest, now, err) == -1)
 			goto out;
-		if (nev + nrc != j) {
+		if (nev + nrc + nparts != j) {
 			sp_errf(err, SPE_TOO_LARGE, "batch %lld no longer fits "
 			    "the limits", (long long)l.r[i].seq);
 			goto out;
@@ -516,8 +585,10 @@ sync_recut(struct store *s, const struct sync_conf *conf, const char *peer,
 		}
 		free(ev);
 		free(rcs);
+		batch_parts_free(parts, nitems);
 		ev = NULL;
 		rcs = NULL;
+		parts = NULL;
 		batch_free(b);
 		b = NULL;
 		(*n)++;
@@ -532,6 +603,8 @@ out:
 		free(ev);
 		free(rcs);
 	}
+	if (parts != NULL)
+		batch_parts_free(parts, b != NULL ? batch_nitems(b) : 0);
 	batch_free(b);
 	for (i = 0; i < l.n; i++)
 		free(l.r[i].bytes);

@@ -362,8 +362,9 @@ K channel list >"$T/out"
 has "Kudus queues its events for the hub" "$T/out" \
     "^out hub: seq 0, acked 0, receiver's head 0, 2 queued"
 ok "Kudus -> hub" xfer K hub H
-has "the hub applied the complaint's log" "$T/xfer" \
-    "accepted batch 33.22->hub seq 1: 2 applied"
+# Two events and Kudus's policy (DESIGN §6: it goes to the hub too).
+has "the hub applied the complaint's log and the policy" "$T/xfer" \
+    "accepted batch 33.22->hub seq 1: 3 applied"
 ok "no identity in the hub's batch" sh -c "! grep -rqE \
     'Budi Santoso|3319010101800002' '$X'"
 

@@ -145,9 +145,12 @@ else
 	tap_failed=1
 fi
 
-expect "--national is the hub's" 3 \
-    "simpul: metrics: --national is the hub's national table: not built yet" \
+expect "--national is the hub's" 2 \
+    "simpul: metrics: --national is the hub's table; this node is 33.21 (see: simpul help metrics)" \
     --db "$DB" metrics --national
+expect "--national and --sign" 2 \
+    "simpul: metrics: --national and --sign do not go together (see: simpul help metrics)" \
+    --db "$DB" metrics --national --sign
 expect "a bad period" 2 \
     "simpul: metrics: period 'March' is not YYYY, YYYY-MM, YYYY-MM-DD or FROM..TO (see: simpul help metrics)" \
     --db "$DB" metrics --period March

@@ -45,6 +45,7 @@ is_root=0
 [ "$(id -u)" = 0 ] && is_root=1
 
 # ---- a full disk ------------------------------------------------------------
+# 1 MiB: room for the policy version that three years of holidays make.
 if [ $is_root = 1 ] && mount_tmpfs "$T/full" 1m; then
 	F=$T/full/demak.db
 	cp "$DB" "$F"

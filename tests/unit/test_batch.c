@@ -498,6 +498,89 @@ test_digest_and_size(void **state)
 	event_clear(&e);
 }
 
+/*
+ * Policy and figure items: a round trip of their canonical lines, a text
+ * too big for one item split into parts that each fit and join back, and
+ * what the schema and batch.c refuse.
+ */
+static void
+test_policy_and_metrics(void **state)
+{
+	static const char pol[] = "zone WITA\ntarget 4\nholiday 2026-03-19\n"
+	    "holiday 2026-03-20\ntier ADM.KTP 2\ntier INF.JLN 14\n";
+	struct batch_header	 h;
+	struct batch_part	*parts, got;
+	struct batch		*b;
+	struct sp_err		 err = { 0 };
+	char			*big, *joined;
+	size_t			 np, i, len = 0;
+
+	(void)state;
+	header(&h);
+	np = batch_split(BATCH_ITEM_POLICY, 3, T0, 480, pol, &parts);
+	assert_int_equal(np, 1);
+	assert_int_equal(batch_new_batch_parts(&h, NULL, 0, NULL, 0, parts, np,
+	    &b, &err), 0);
+	assert_int_equal(batch_item_kind(b, 0), BATCH_ITEM_POLICY);
+	assert_int_equal(batch_item_part(b, 0, &got, &err), 0);
+	assert_string_equal(got.body, pol);
+	assert_int_equal(got.n, 3);
+	assert_int_equal(got.at, T0);
+	assert_int_equal(got.part, 1);
+	assert_int_equal(got.parts, 1);
+	free(got.body);
+	batch_free(b);
+	batch_parts_free(parts, np);
+
+	/* 4,000 figures: several parts, each under the item limit. */
+	big = xmalloc(4000 * 48 + 64);
+	len = (size_t)sprintf(big, "period 2026-03-01 2026-03-31\n"
+	    "input 33.21 42\n");
+	for (i = 0; i < 4000; i++)
+		len += (size_t)sprintf(big + len, "figure received.category."
+		    "X%05zu %zu\n", i, i);
+	np = batch_split(BATCH_ITEM_METRICS, 7, T0, 420, big, &parts);
+	assert_true(np > 1);
+	joined = xmalloc(len + 1);
+	joined[0] = '\0';
+	for (i = 0; i < np; i++) {
+		assert_true(batch_part_size(&parts[i]) < BATCH_MAX_ITEM_BYTES);
+		assert_int_equal(parts[i].part, (int)i + 1);
+		assert_int_equal(parts[i].parts, (int)np);
+	}
+	assert_int_equal(batch_new_batch_parts(&h, NULL, 0, NULL, 0, parts, np,
+	    &b, &err), 0);
+	for (i = 0; i < np; i++) {
+		assert_int_equal(batch_item_kind(b, i), BATCH_ITEM_METRICS);
+		assert_int_equal(batch_item_part(b, i, &got, &err), 0);
+		strcat(joined, got.body);
+		free(got.body);
+	}
+	assert_string_equal(joined, big);
+	batch_free(b);
+	free(joined);
+	free(big);
+
+	/* A later part with the header, a line the item cannot carry. */
+	free(parts[1].body);
+	parts[1].body = xstrdup("period 2026-03-01 2026-03-31\n");
+	assert_int_equal(batch_new_batch_parts(&h, NULL, 0, NULL, 0, parts, np,
+	    &b, &err), -1);
+	assert_int_equal(err.code, SPE_SCHEMA);
+	sp_err_clear(&err);
+	free(parts[1].body);
+	parts[1].body = xstrdup("zone WIB\n");
+	assert_int_equal(batch_new_batch_parts(&h, NULL, 0, NULL, 0, parts, np,
+	    &b, &err), -1);
+	sp_err_clear(&err);
+	free(parts[1].body);
+	parts[1].body = xstrdup("figure bad..path 1\n");
+	assert_int_equal(batch_new_batch_parts(&h, NULL, 0, NULL, 0, parts, np,
+	    &b, &err), -1);
+	assert_int_equal(err.code, SPE_SCHEMA);
+	batch_parts_free(parts, np);
+}
+
 int
 main(void)
 {
@@ -508,6 +591,7 @@ main(void)
 		cmocka_unit_test(test_refusal_codes),
 		cmocka_unit_test(test_emit_refuses_invalid),
 		cmocka_unit_test(test_digest_and_size),
+		cmocka_unit_test(test_policy_and_metrics),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -27,6 +27,7 @@
 #include "err.h"
 #include "event.h"
 #include "recv.h"
+#include "policy.h"
 #include "settings.h"
 #include "store.h"
 #include "sync.h"
@@ -484,6 +485,107 @@ test_receiver(void **state)
 	store_close(w);
 }
 
+/* Sign parts as batch seq of channel 33.21->33.28 and give it to t. */
+static void
+send_parts(struct store *t, const struct recv_ctx *x,
+    const struct sync_conf *dc, int64_t seq, char *prev,
+    const struct batch_part *p, size_t np, struct recv_outcome *o)
+{
+	struct sp_err		 err = { 0 };
+	struct batch_header	 h;
+	struct batch		*b, *sig;
+	const uint8_t		*bytes;
+	size_t			 len;
+
+	memset(&h, 0, sizeof(h));
+	snprintf(h.from, sizeof(h.from), "33.21");
+	snprintf(h.to, sizeof(h.to), "33.28");
+	h.seq = seq;
+	snprintf(h.prev, sizeof(h.prev), "%s", prev);
+	snprintf(h.instance, sizeof(h.instance), "%s", dc->instance);
+	h.created = util_now();
+	h.created_offset = 420;
+	assert_int_equal(batch_new_batch_parts(&h, NULL, 0, NULL, 0, p, np, &b,
+	    &err), 0);
+	assert_int_equal(dsig_sign(b, dc->key, &sig, &err), 0);
+	bytes = batch_bytes(sig, &len);
+	if (recv_batch(t, x, bytes, len, util_now(), o, &err) == -1)
+		fail_msg("parts: %s", err.msg);
+	batch_digest(sig, prev);
+	batch_free(sig);
+	batch_free(b);
+}
+
+/*
+ * A policy of 2,000 holidays goes as three parts in two batches: the
+ * receiver records the version only when the last part is there, whole.
+ * A version whose text is not canonical is refused as invalid.
+ */
+static void
+test_policy_parts(void **state)
+{
+	struct sp_err		 err = { 0 };
+	struct store		*d = node("33.21"), *t = node("33.28");
+	struct sync_conf	 tc, dc;
+	struct recv_ctx		 x, dx;
+	struct recv_outcome	 o;
+	struct batch_part	*parts, bad;
+	struct policy		*pol;
+	char			*text, *p, prev[BATCH_DIGEST_LEN], day[11];
+	size_t			 np, npol, i;
+
+	(void)state;
+	ctx_load(t, &tc, &x);
+	ctx_load(d, &dc, &dx);
+	text = p = xmalloc(64 + 2000 * 20);
+	p += sprintf(p, "zone WIB\ntarget 24\n");
+	for (i = 0; i < 2000; i++) {
+		util_date_format(20454 + (int64_t)i, day);
+		p += sprintf(p, "holiday %s\n", day);
+	}
+	np = batch_split(BATCH_ITEM_POLICY, 1, util_now(), 420, text, &parts);
+	assert_int_equal(np, 3);
+	memset(prev, '0', 64);
+	prev[64] = '\0';
+	send_parts(t, &x, &dc, 1, prev, parts, 2, &o);
+	assert_int_equal(o.n[OUTCOME_APPLIED], 2);
+	recv_outcome_clear(&o);
+	assert_int_equal(policy_history(t, "33.21", &pol, &npol, &err), 0);
+	assert_int_equal(npol, 0);
+	policy_history_free(pol, npol);
+	send_parts(t, &x, &dc, 2, prev, parts + 2, 1, &o);
+	assert_int_equal(o.n[OUTCOME_APPLIED], 1);
+	recv_outcome_clear(&o);
+	assert_int_equal(policy_history(t, "33.21", &pol, &npol, &err), 0);
+	assert_int_equal(npol, 1);
+	assert_int_equal(pol[0].nholidays, 2000);
+	policy_history_free(pol, npol);
+
+	/* Holidays out of order: valid XML, not a canonical policy. */
+	memset(&bad, 0, sizeof(bad));
+	bad.kind = BATCH_ITEM_POLICY;
+	bad.n = 2;
+	bad.at = util_now();
+	bad.at_offset = 420;
+	bad.part = bad.parts = 1;
+	bad.body = xstrdup("zone WIB\ntarget 4\nholiday 2026-03-20\n"
+	    "holiday 2026-03-19\n");
+	send_parts(t, &x, &dc, 3, prev, &bad, 1, &o);
+	assert_int_equal(o.n[OUTCOME_REFUSED], 1);
+	assert_string_equal(o.r.results[0].reason, "invalid");
+	recv_outcome_clear(&o);
+	assert_int_equal(policy_history(t, "33.21", &pol, &npol, &err), 0);
+	assert_int_equal(npol, 1);
+	policy_history_free(pol, npol);
+	free(bad.body);
+	batch_parts_free(parts, np);
+	free(text);
+	sync_conf_clear(&tc);
+	sync_conf_clear(&dc);
+	store_close(t);
+	store_close(d);
+}
+
 int
 main(void)
 {
@@ -492,6 +594,7 @@ main(void)
 		cmocka_unit_test(test_cut_by_bytes),
 		cmocka_unit_test(test_two_cutters),
 		cmocka_unit_test(test_receiver),
+		cmocka_unit_test(test_policy_parts),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -25,7 +25,9 @@
 #include "complaint.h"
 #include "err.h"
 #include "event.h"
+#include "figures.h"
 #include "metrics.h"
+#include "policy.h"
 #include "util.h"
 
 #define A	"33.21"		/* Demak, the origin */
@@ -824,6 +826,168 @@ test_period_parse(void **state)
 	assert_int_equal(p.first, D("2026-03-01"));
 }
 
+static void
+no_diff(void *arg, const char *path, int64_t a, int64_t b)
+{
+	(void)arg;
+	fail_msg("%s differs: %lld, %lld", path, (long long)a, (long long)b);
+}
+
+/*
+ * (M11): the same events in two stored orders fold to the same figures
+ * once put in the canonical order: chain events by v, an annotation
+ * before the first chain event later than it.
+ */
+static void
+test_canonical_order(void **state)
+{
+	struct cb		 c;
+	struct event		 a[32], b[32], tmp[32];
+	struct metrics_policy	 pol;
+	struct metrics_period	 per = { 0, 0 };
+	struct metrics_figures	 fa, fb;
+	struct metrics_run	 r;
+	size_t			 i, n;
+
+	(void)state;
+	cb_file(&c, A, 1, CT_COMPLAINT, "", 0, "2026-03-02T09:00:00+07:00");
+	cb_add(&c, A, EV_VERIFIED, "2026-03-02T10:00:00+07:00", NULL);
+	cb_add(&c, A, EV_FOLLOWED_UP, "2026-03-02T11:00:00+07:00", NULL);
+	cb_add(&c, A, EV_RESOLVED, "2026-03-03T09:00:00+07:00", NULL);
+	cb_add(&c, A, EV_REPORTER_REPLY, "2026-03-03T10:00:00+07:00", NULL);
+	cb_add(&c, A, EV_RATING, "2026-03-03T10:00:00+07:00", "4");
+	cb_add(&c, A, EV_CLOSED, "2026-03-04T09:00:00+07:00", NULL);
+	n = c.n;
+	for (i = 0; i < n; i++)
+		c.ev[i].seq = (int64_t)i + 1;
+	/* a: as recorded; b: annotations first, chain reversed. */
+	memcpy(a, c.ev, n * sizeof(*a));
+	for (i = 0; i < n; i++)
+		b[i] = c.ev[n - 1 - i];
+	metrics_order(a, n, tmp);
+	metrics_order(b, n, tmp);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(a[i].kind, c.ev[i].kind);
+		assert_int_equal(b[i].kind, c.ev[i].kind);
+	}
+	memset(&pol, 0, sizeof(pol));
+	pol.cal.offset = 420;
+	pol.target_hours = 24;
+	per.first = D("2026-03-01");
+	per.last = D("2026-03-31");
+	metrics_begin(&r, A, &pol, 1, &per, T("2026-04-10T00:00:00+07:00"),
+	    &fa);
+	metrics_add(&r, a, n);
+	metrics_end(&r);
+	metrics_begin(&r, A, &pol, 1, &per, T("2026-04-10T00:00:00+07:00"),
+	    &fb);
+	metrics_add(&r, b, n);
+	metrics_end(&r);
+	assert_int_equal(fa.ratings[3], 1);
+	assert_int_equal(fa.replies, 1);
+	assert_int_equal(metrics_compare(&fa, &fb, no_diff, NULL), 0);
+	metrics_free(&fa);
+	metrics_free(&fb);
+}
+
+/* The policy's canonical text: a round trip, and nothing else accepted. */
+static void
+test_policy_text(void **state)
+{
+	static const char ok[] = "zone WITA\ntarget 4\nholiday 2026-03-19\n"
+	    "holiday 2026-03-20\ntier ADM.KTP 2\ntier INF.JLN 14\n";
+	static const char *const bad[] = {
+		"",
+		"zone WIB\n",				/* no target */
+		"target 24\nzone WIB\n",		/* order */
+		"zone CET\ntarget 24\n",
+		"zone WIB\ntarget 0\n",
+		"zone WIB\ntarget 24",			/* no newline */
+		"zone WIB\ntarget 24\nholiday 2026-03-20\n"
+		    "holiday 2026-03-19\n",		/* not ascending */
+		"zone WIB\ntarget 24\ntier INF 5\ntier INF 5\n",
+		"zone WIB\ntarget 24\ntier INF 7\n",
+		"zone WIB\ntarget 24\ntier INF 5\nholiday 2026-01-01\n",
+		"zone WIB\ntarget 24\nholiday 2026-1-1\n",
+		"zone WIB\ntarget 24\nnote x\n",
+	};
+	struct policy	 p;
+	struct sp_err	 err = { 0 };
+	char		*t;
+	size_t		 i;
+
+	(void)state;
+	assert_int_equal(policy_parse(ok, &p, &err), 0);
+	assert_int_equal(p.offset, 480);
+	assert_int_equal(p.target_hours, 4);
+	assert_int_equal(p.nholidays, 2);
+	assert_int_equal(p.ntiers, 2);
+	assert_int_equal(p.tiers[1].tier, 14);
+	t = policy_format(&p);
+	assert_string_equal(t, ok);
+	free(t);
+	policy_clear(&p);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sp_err_clear(&err);
+		if (policy_parse(bad[i], &p, &err) != -1)
+			fail_msg("accepted: %s", bad[i]);
+		assert_int_equal(err.code, SPE_INVALID);
+	}
+}
+
+/* A signed figure set's text: a round trip, and nothing else accepted. */
+static void
+test_figures_text(void **state)
+{
+	static const char *const bad[] = {
+		"period 2026-03-01 2026-03-31\n",		/* no figure */
+		"input 33.21 4\nfigure a.b 1\n",		/* no period */
+		"period 2026-03-31 2026-03-01\nfigure a.b 1\n",
+		"period 2026-03-01 2026-03-31\ninput 33.28 1\ninput 33.21 1\n"
+		    "figure a.b 1\n",			/* not sorted */
+		"period 2026-03-01 2026-03-31\ninput 33.21 0\nfigure a 1\n",
+		"period 2026-03-01 2026-03-31\nfigure b 1\nfigure a 1\n",
+		"period 2026-03-01 2026-03-31\nfigure a 01\n",
+		"period 2026-03-01 2026-03-31\nfigure a 1 2\n",
+		"period 2026-03-01 2026-03-31\nfigure a 1\ninput 33.21 1\n",
+	};
+	struct metrics_figures	 fig;
+	struct metrics_period	 per;
+	struct figures_input	 in[2] = { { "33.28", 7 }, { "33.21", 40 } };
+	struct figures_signed	 fs;
+	struct metrics_item	*it;
+	struct sp_err		 err = { 0 };
+	char			*t;
+	size_t			 n, i;
+
+	(void)state;
+	memset(&fig, 0, sizeof(fig));
+	snprintf(fig.node, sizeof(fig.node), "%s", A);
+	fig.received = 3;
+	fig.clocks[MC_24H].met = 2;
+	per.first = D("2026-03-01");
+	per.last = D("2026-03-31");
+	t = figures_format(&fig, &per, in, 2);
+	assert_int_equal(figures_parse(t, &fs, &err), 0);
+	assert_int_equal(fs.period.first, per.first);
+	assert_int_equal(fs.period.last, per.last);
+	assert_int_equal(fs.nin, 2);
+	assert_string_equal(fs.in[0].author, "33.21");
+	assert_int_equal(fs.in[0].seq, 40);
+	n = metrics_flatten(&fig, &it);
+	assert_int_equal(metrics_compare_items(fs.fig, fs.nfig, it, n, no_diff,
+	    NULL), 0);
+	metrics_items_free(it, n);
+	figures_signed_clear(&fs);
+	free(t);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sp_err_clear(&err);
+		if (figures_parse(bad[i], &fs, &err) != -1)
+			fail_msg("accepted: %s", bad[i]);
+		assert_int_equal(err.code, SPE_INVALID);
+	}
+}
+
 int
 main(void)
 {
@@ -841,6 +1005,9 @@ main(void)
 		cmocka_unit_test(test_refused_and_late),
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_period_parse),
+		cmocka_unit_test(test_canonical_order),
+		cmocka_unit_test(test_policy_text),
+		cmocka_unit_test(test_figures_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
