@@ -95,11 +95,13 @@ start_node() {
 	sn_i=0
 	while [ $sn_i -lt 100 ]; do
 		sn_port=$(sed -n 's/.* listening on port \([0-9]*\)$/\1/p' \
-		    "$T/$sn_name.log")
+		    "$T/$sn_name.log" 2>/dev/null)
 		if [ -n "$sn_port" ]; then
 			eval "${sn_name}_port=$sn_port"
 			return 0
 		fi
+		# ended before it listened (a refusal to start)
+		eval "kill -0 \$${sn_name}_pid" 2>/dev/null || return 1
 		sleep 0.1
 		sn_i=$((sn_i + 1))
 	done
