@@ -35,8 +35,8 @@
 
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-#define FUZZ_AT		1811894400	/* 2027-06-01T00:00:00Z, in the fixture */
-#define FUZZ_NODE	"hub"		/* the fixture's batches go to the hub */
+#define FUZZ_AT		1811894400	/* 2027-06-01T00:00Z, in the fixture */
+#define FUZZ_NODE	"hub"		/* the fixture's batches go there */
 
 /* The values of serve_defaults in cmd_serve.c. */
 static const struct server_config cfg = {

@@ -278,6 +278,7 @@ on_batch_get(struct server_req *r, void *arg)
 	free(p.bytes);
 	return;
 bad:
+	free(p.bytes);	/* a scan that failed after its copy */
 	server_reply_err(r, &err);
 }
 

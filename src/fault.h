@@ -9,7 +9,7 @@
 enum fault_kind {
 	FAULT_STORE,	/* a sqlite3_step or sqlite3_exec of store.c */
 	FAULT_WRITE,	/* a file written by util_write_file */
-	FAULT_NET,	/* an HTTP exchange of client.c */
+	FAULT_NET,	/* an HTTP exchange of client.c that went well */
 	FAULT_MAX
 };
 
