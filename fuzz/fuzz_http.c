@@ -11,7 +11,7 @@
  * they do with the same limits (serve_defaults), at the fixed trusted
  * time of the fixture: the client must be a known node, a POST goes
  * through recv_batch(), a GET parses its query.  Each input gets a fresh
- * in-memory database, so runs do not depend on each other.
+ * copy of one database, so runs do not depend on each other.
  */
 #include "config.h"
 
@@ -32,6 +32,7 @@
 #include "store.h"
 #include "trust.h"
 #include "util.h"
+#include "xmalloc.h"
 
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -122,6 +123,43 @@ on_status(struct server_req *r, void *arg)
 }
 
 /*
+ * The scratch directory, on tmpfs when there is one (the receiver's
+ * commits fsync): the receipts' key, and each input's database.
+ */
+static char	 dir[64];
+static char	 dbpath[80];
+static struct buf template;	/* a fresh database's bytes */
+
+static void
+cleanup(void)
+{
+	store_remove(dbpath);
+	rmdir(dir);
+}
+
+/* A database of node FUZZ_NODE that knows the fixture's 33.21. */
+static void
+make_template(void)
+{
+	struct sp_err	 err = { 0 };
+	struct store	*s;
+
+	if ((s = store_open(dbpath, STORE_CREATE, &err)) == NULL ||
+	    store_begin(s, &err) == -1 ||
+	    store_setting_set(s, "node.code", FUZZ_NODE, &err) == -1 ||
+	    store_peer_add(s, "33.21", NULL, FUZZ_AT, &err) == -1 ||
+	    store_commit(s, &err) == -1) {
+		fprintf(stderr, "fuzz_http: %s\n", err.msg);
+		abort();
+	}
+	store_close(s);
+	if (util_read_file(dbpath, 64 * 1024 * 1024, &template, &err) == -1) {
+		fprintf(stderr, "fuzz_http: %s\n", err.msg);
+		abort();
+	}
+}
+
+/*
  * The receipts need a key of this node: a throwaway one, made with the
  * openssl tool once per process (the fixture keeps no private key).
  */
@@ -129,13 +167,16 @@ static void
 fuzz_init(void)
 {
 	struct sp_err	 err = { 0 };
-	char		 dir[] = "/tmp/simpul-fuzz-http.XXXXXX";
-	char		 cmd[512], k[64], c[64];
+	char		 cmd[512], k[96], c[96];
 
 	setenv("SIMPUL_SCHEMAS", FUZZ_DIR "/../schemas", 0);
 	log_init(0, 0);
+	snprintf(dir, sizeof(dir), "%s/simpul-fuzz-http.XXXXXX",
+	    access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	if (mkdtemp(dir) == NULL)
 		abort();
+	snprintf(dbpath, sizeof(dbpath), "%s/node.db", dir);
+	atexit(cleanup);
 	snprintf(k, sizeof(k), "%s/key.pem", dir);
 	snprintf(c, sizeof(c), "%s/cert.pem", dir);
 	snprintf(cmd, sizeof(cmd), "openssl req -x509 -newkey ec "
@@ -151,24 +192,22 @@ fuzz_init(void)
 	}
 	unlink(k);
 	unlink(c);
-	rmdir(dir);
 	server_route(srv, SERVER_POST | SERVER_GET, "/v1/batches", on_batches,
 	    NULL);
 	server_route(srv, SERVER_GET, "/v1/status", on_status, NULL);
+	make_template();
 }
 
-/* A fresh database of node FUZZ_NODE that knows the fixture's 33.21. */
+/* This input's database: a copy of the template, so no input sees another. */
 static struct store *
 scratch(void)
 {
 	struct sp_err	 err = { 0 };
 	struct store	*s;
 
-	if ((s = store_open(":memory:", STORE_CREATE, &err)) == NULL ||
-	    store_begin(s, &err) == -1 ||
-	    store_setting_set(s, "node.code", FUZZ_NODE, &err) == -1 ||
-	    store_peer_add(s, "33.21", NULL, FUZZ_AT, &err) == -1 ||
-	    store_commit(s, &err) == -1) {
+	store_remove(dbpath);
+	if (util_write_file(dbpath, template.data, template.len, &err) == -1 ||
+	    (s = store_open(dbpath, STORE_WRITE, &err)) == NULL) {
 		fprintf(stderr, "fuzz_http: %s\n", err.msg);
 		abort();
 	}
