@@ -5,7 +5,10 @@
 # valgrind calls definite, makes simpul exit 99 (the test fails) and
 # leaves its report in $top_builddir/valgrind/PID.log.  tests/valgrind.supp
 # names what is the libraries' and why.
-mkdir -p "$top_builddir/valgrind"
+# Some tests run simpul as another user (nobody): the reports' directory
+# is everyone's, like /tmp.
+mkdir -p "$top_builddir/valgrind" 2>/dev/null
+chmod 1777 "$top_builddir/valgrind" 2>/dev/null
 exec valgrind -q --tool=memcheck --error-exitcode=99 --leak-check=full \
     --show-leak-kinds=definite --errors-for-leak-kinds=definite \
     --suppressions="$top_srcdir/tests/valgrind.supp" \
