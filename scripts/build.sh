@@ -1,14 +1,14 @@
 #!/bin/sh
 # build.sh KIND: configure and build simpul out of tree in build/KIND.
 #   release    -O2, for the demo and benchmarks
-#   check      ASan + UBSan, for the tests
+#   check      ASan + UBSan and fault injection (src/fault.c), for the tests
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 kind=${1:-release}
 case $kind in
 release) flags="CFLAGS=-O2 -g" extra= ;;
-check) flags="CFLAGS=-O1 -g" extra=--enable-sanitizers ;;
+check) flags="CFLAGS=-O1 -g" extra="--enable-sanitizers --enable-fault-injection" ;;
 *) echo "build.sh: unknown kind $kind (release or check)" >&2; exit 2 ;;
 esac
 

@@ -366,6 +366,10 @@ out:
 	return rc;
 }
 
+/*
+ * Begin a write with the housekeeping every write does first (auto-close,
+ * identity expiry, the policy noted).  On failure nothing is left open.
+ */
 int
 cli_begin(struct cli *cli, struct sp_err *err)
 {
@@ -375,15 +379,21 @@ cli_begin(struct cli *cli, struct sp_err *err)
 	if (cli_store(cli, CLI_WRITE, err) == -1 ||
 	    store_begin(cli->store, err) == -1)
 		return -1;
-	if (desk_init(&d, cli->store, cli->actor, util_now(), err) == -1)
+	if (desk_init(&d, cli->store, cli->actor, util_now(), err) == -1) {
+		store_rollback(cli->store);
 		return -1;
+	}
 	rc = desk_autoclose(&d, err);
 	if (rc != -1)
 		rc = desk_expire_identity(&d, err);
 	desk_clear(&d);
 	if (rc != -1)
 		rc = note_policy(cli, 1, err);
-	return rc == -1 ? -1 : 0;
+	if (rc == -1) {
+		store_rollback(cli->store);
+		return -1;
+	}
+	return 0;
 }
 
 /*

@@ -19,6 +19,7 @@
 
 #include "client.h"
 #include "err.h"
+#include "fault.h"
 #include "log.h"
 #include "loop.h"
 #include "tls.h"
@@ -77,6 +78,9 @@ finish(struct xfer *x, CURLcode rc)
 	long			 status = 0;
 	curl_off_t		 ra = 0;
 
+	/* fault.c: the exchange ran, the answer is lost (a dropped line). */
+	if (rc == CURLE_OK && fault_hit(FAULT_NET))
+		rc = CURLE_RECV_ERROR;
 	memset(&r, 0, sizeof(r));
 	r.expected_seq = x->expected_seq;
 	r.relay = x->relay;

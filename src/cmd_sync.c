@@ -52,8 +52,9 @@ on_round(void *arg, const struct syncer_round *rd)
 
 	if (rd->state == SYNCER_DOWN) {
 		rs->ndown++;
-		printf("%s: unreachable, retry later: %s (%d batch(es) sent "
-		    "before)\n", rd->peer, rd->msg, rd->sent);
+		printf("%s: %s, retry later: %s (%d batch(es) sent before)\n",
+		    rd->peer, rd->local ? "stopped by this node's failure" :
+		    "unreachable", rd->msg, rd->sent);
 	} else if (rd->state == SYNCER_REFUSED) {
 		rs->nrefused++;
 		printf("%s: refused: %s\n", rd->peer, rd->msg);

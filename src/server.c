@@ -161,9 +161,14 @@ static struct bufferevent *
 conn_new(struct event_base *base, void *arg)
 {
 	struct server	*srv = arg;
-	struct conn	*c = xcalloc(1, sizeof(*c));
+	struct conn	*c;
 	struct timeval	 tick = { 0, TICK_MS * 1000 };
 
+#ifdef SIMPUL_PLAIN_HTTP
+	if (srv->tls == NULL)
+		return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+#endif
+	c = xcalloc(1, sizeof(*c));
 	c->srv = srv;
 	gettimeofday(&c->start, NULL);
 	/* Never return NULL here: evhttp would fall back to plaintext. */
@@ -197,6 +202,25 @@ req_done(struct server_req *r, int status)
 	free(r);
 }
 
+/*
+ * The verified client certificate's CN into r->peer.  Only the HTTP fuzz
+ * target (fuzz/fuzz_http.c) builds server.c with SIMPUL_PLAIN_HTTP: a
+ * server without TLS whose every peer is taken to be that CN.
+ */
+static int
+req_peer(struct server_req *r, struct evhttp_connection *conn)
+{
+#ifdef SIMPUL_PLAIN_HTTP
+	if (r->srv->tls == NULL) {
+		snprintf(r->peer, sizeof(r->peer), "%s", SIMPUL_PLAIN_HTTP);
+		return 0;
+	}
+#endif
+	return tls_peer_cn(bufferevent_openssl_get_ssl(
+	    evhttp_connection_get_bufferevent(conn)), r->peer,
+	    sizeof(r->peer));
+}
+
 static void
 dispatch(struct evhttp_request *req, void *arg)
 {
@@ -218,9 +242,7 @@ dispatch(struct evhttp_request *req, void *arg)
 	default: break;
 	}
 	/* Defence in depth: the handshake already demanded a certificate. */
-	if (tls_peer_cn(bufferevent_openssl_get_ssl(
-	    evhttp_connection_get_bufferevent(conn)), r->peer,
-	    sizeof(r->peer)) == -1) {
+	if (req_peer(r, conn) == -1) {
 		sp_errf(&err, SPE_PERMISSION, "no verified client certificate");
 		server_reply_err(r, &err);
 		return;

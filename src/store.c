@@ -67,6 +67,7 @@
 #include "batch.h"
 #include "err.h"
 #include "event.h"
+#include "fault.h"
 #include "store.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -459,9 +460,21 @@ fail(struct store *s, int rc, const char *what, struct sp_err *err)
 		return sp_errf(err, SPE_INVALID, "%s: %s", what,
 		    sqlite3_errmsg(s->db));
 	default:
+		/* The handle's message only if it is this failure's (an
+		 * injected one, fault.c, never reached SQLite). */
 		return sp_errf(err, SPE_STORE, "%s: %s", what,
-		    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		    s->db != NULL && sqlite3_extended_errcode(s->db) == rc ?
+		    sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 	}
+}
+
+/* Every statement runs through step() or exec(): fault.c fails the Nth. */
+static int
+step(sqlite3_stmt *st)
+{
+	if (fault_hit(FAULT_STORE))
+		return SQLITE_IOERR;
+	return sqlite3_step(st);
 }
 
 static int
@@ -469,7 +482,11 @@ exec(struct store *s, const char *sql, struct sp_err *err)
 {
 	int	 rc;
 
-	if ((rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL)) != SQLITE_OK)
+	if (fault_hit(FAULT_STORE))
+		rc = SQLITE_IOERR;
+	else
+		rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
 		return fail(s, rc, "database", err);
 	return 0;
 }
@@ -507,7 +524,7 @@ step_done(struct store *s, sqlite3_stmt *st, const char *what,
 {
 	int	 rc;
 
-	rc = sqlite3_step(st);
+	rc = step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return fail(s, rc, what, err);
@@ -529,7 +546,12 @@ migrate(struct store *s, struct sp_err *err)
 
 	if (store_begin(s, err) == -1)
 		return -1;
-	if ((v = store_schema_version(s)) > SCHEMA_VERSION) {
+	if ((v = store_schema_version(s)) < 0) {
+		store_rollback(s);
+		return sp_errf(err, SPE_STORE, "%s: cannot read the schema "
+		    "version", s->path);
+	}
+	if (v > SCHEMA_VERSION) {
 		store_rollback(s);
 		return sp_errf(err, SPE_STORE,
 		    "database schema %d is newer than this simpul (%d)",
@@ -584,7 +606,7 @@ quick_check(struct store *s, struct sp_err *err)
 	rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return fail(s, rc, "quick_check", err);
-	rc = sqlite3_step(st);
+	rc = step(st);
 	v = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
 	ok = v != NULL && strcmp(v, "ok") == 0;
 	sqlite3_finalize(st);
@@ -685,7 +707,12 @@ store_open(const char *path, int mode, struct sp_err *err)
 		}
 	}
 	/* An unrelated SQLite file is not a simpul database. */
-	if (mode != STORE_CREATE && store_schema_version(s) == 0) {
+	if (mode != STORE_CREATE && (rc = store_schema_version(s)) < 0) {
+		sp_errf(err, SPE_STORE, "%s: cannot read the schema version",
+		    path);
+		goto bad;
+	}
+	if (mode != STORE_CREATE && rc == 0) {
 		sp_errf(err, SPE_NO_DB, "%s is not a simpul database "
 		    "(create one with simpul init)", path);
 		goto bad;
@@ -757,7 +784,7 @@ store_schema_version(struct store *s)
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
 	    NULL) != SQLITE_OK)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return v;
@@ -856,7 +883,7 @@ store_setting_get(struct store *s, const char *key, char **value,
 	if ((st = stmt(s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = step(st)) == SQLITE_ROW)
 		*value = xstrdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -921,7 +948,7 @@ store_holiday_each(struct store *s, int64_t from, int64_t to,
 		return -1;
 	sqlite3_bind_int64(st, 1, from);
 	sqlite3_bind_int64(st, 2, to);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = step(st)) == SQLITE_ROW)
 		if (fn(arg, sqlite3_column_int64(st, 0),
 		    (const char *)sqlite3_column_text(st, 1)) == -1) {
 			sqlite3_reset(st);
@@ -994,7 +1021,7 @@ store_category_get(struct store *s, const char *code,
 	if ((st = stmt(s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = step(st)) == SQLITE_ROW) {
 		category_row(st, c);
 		return 1;	/* the row stays readable until the next call */
 	}
@@ -1017,7 +1044,7 @@ store_category_each(struct store *s,
 
 	if ((st = stmt(s, sql, err)) == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = step(st)) == SQLITE_ROW) {
 		category_row(st, &c);
 		if (fn(arg, &c) == -1) {
 			sqlite3_reset(st);
@@ -1045,7 +1072,7 @@ store_peer_add(struct store *s, const char *code, const char *url,
 	if (url != NULL)
 		sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, now);
-	rc = sqlite3_step(st);
+	rc = step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 		return sp_errf(err, SPE_EXISTS, "peer %s is already added",
@@ -1112,7 +1139,7 @@ store_peer_get(struct store *s, const char *code, struct store_peer *p,
 	if ((st = stmt(s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = step(st)) == SQLITE_ROW) {
 		if (p != NULL) {
 			p->code = (const char *)sqlite3_column_text(st, 0);
 			p->url = (const char *)sqlite3_column_text(st, 1);
@@ -1145,7 +1172,7 @@ store_peer_each(struct store *s,
 
 	if ((st = stmt(s, sql, err)) == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = step(st)) == SQLITE_ROW) {
 		p.code = (const char *)sqlite3_column_text(st, 0);
 		p.url = (const char *)sqlite3_column_text(st, 1);
 		p.instance = (const char *)sqlite3_column_text(st, 2);
@@ -1283,7 +1310,7 @@ store_counter_next(struct store *s, const char *name, int64_t *out,
 	if ((st = stmt(s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = step(st)) == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
@@ -1413,7 +1440,7 @@ store_complaint_get(struct store *s, const char *id,
 	if ((st = stmt(s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = step(st)) == SQLITE_ROW) {
 		complaint_row(st, 0, c);
 		return 1;	/* readable until the next call */
 	}
@@ -1443,7 +1470,7 @@ store_complaint_each(struct store *s, const struct store_filter *f,
 	bind_text_or_null(st, 2, f->channel);
 	bind_text_or_null(st, 3, f->category);
 	bind_text_or_null(st, 4, f->owner);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = step(st)) == SQLITE_ROW) {
 		complaint_row(st, 0, &c);
 		if (fn(arg, &c) == -1) {
 			sqlite3_reset(st);
@@ -1468,7 +1495,7 @@ each_id(struct store *s, sqlite3_stmt *st, int (*fn)(void *, const char *),
 	size_t	  n = 0, i;
 	int	  rc, ret = 0;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = step(st)) == SQLITE_ROW) {
 		ids = xreallocarray(ids, n + 1, sizeof(*ids));
 		ids[n++] = xstrdup((const char *)sqlite3_column_text(st, 0));
 	}
@@ -1622,7 +1649,7 @@ store_event_each(struct store *s, const char *complaint,
 	if ((st = stmt(s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, complaint, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = step(st)) == SQLITE_ROW) {
 		event_row(st, &e, &c, &f);
 		if (fn(arg, &e) == -1) {
 			sqlite3_reset(st);
@@ -1683,7 +1710,7 @@ store_reporter_get(struct store *s, const char *complaint,
 	if ((st = stmt(s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, complaint, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = step(st)) == SQLITE_ROW) {
 		r->name = (const char *)sqlite3_column_text(st, 0);
 		r->contact = (const char *)sqlite3_column_text(st, 1);
 		r->nik = (const char *)sqlite3_column_text(st, 2);
@@ -1744,7 +1771,7 @@ store_reveal_each(struct store *s, const char *complaint,
 	if ((st = stmt(s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, complaint, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = step(st)) == SQLITE_ROW)
 		if (fn(arg, (const char *)sqlite3_column_text(st, 0),
 		    sqlite3_column_int64(st, 1)) == -1) {
 			sqlite3_reset(st);
@@ -1779,7 +1806,7 @@ step_row(struct store *s, sqlite3_stmt *st, const char *what,
 {
 	int	 rc;
 
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = step(st)) == SQLITE_ROW)
 		return 1;
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -1909,7 +1936,7 @@ store_channel_each(struct store *s,
 
 	if ((st = stmt(s, sql, err)) == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = step(st)) == SQLITE_ROW) {
 		channel_row(st, &c);
 		if (fn(arg, &c) == -1) {
 			sqlite3_reset(st);
@@ -2010,7 +2037,7 @@ store_outbox_each(struct store *s, const char *peer, const char *author,
 	sqlite3_bind_text(st, 1, author, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, peer, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = step(st)) == SQLITE_ROW) {
 		event_row(st, &e, &c, &f);
 		if (fn(arg, &e) == -1) {
 			sqlite3_reset(st);
@@ -2104,7 +2131,7 @@ store_batch_out_each(struct store *s, const char *peer, int64_t from,
 		return -1;
 	sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, from);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = step(st)) == SQLITE_ROW) {
 		b.peer = (const char *)sqlite3_column_text(st, 0);
 		b.seq = sqlite3_column_int64(st, 1);
 		b.digest = (const char *)sqlite3_column_text(st, 2);
@@ -2278,7 +2305,7 @@ store_batch_in_each(struct store *s, const char *peer,
 	if ((st = stmt(s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = step(st)) == SQLITE_ROW) {
 		if (fn(arg, (const char *)sqlite3_column_text(st, 0),
 		    sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2),
 		    sqlite3_column_int64(st, 3)) == -1) {
@@ -2329,7 +2356,7 @@ store_receipt_out_owed(struct store *s, const char *peer, int64_t limit,
 		return -1;
 	sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = step(st)) == SQLITE_ROW) {
 		if (fn(arg, sqlite3_column_int64(st, 0),
 		    sqlite3_column_blob(st, 1),
 		    (size_t)sqlite3_column_bytes(st, 1)) == -1) {
@@ -2476,7 +2503,7 @@ store_archive_each(struct store *s, const char *self,
 	if ((st = stmt(s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, self, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = step(st)) == SQLITE_ROW) {
 		d.receipt = sqlite3_column_int(st, 0);
 		d.signer = (const char *)sqlite3_column_text(st, 1);
 		d.from = (const char *)sqlite3_column_text(st, 2);
@@ -2530,7 +2557,7 @@ store_event_scan(struct store *s,
 
 	if ((st = stmt(s, sql, err)) == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = step(st)) == SQLITE_ROW) {
 		event_row(st, &row, &c, &f);
 		if (n > 0 && strcmp(ev[0].complaint, row.complaint) != 0) {
 			if (fn(arg, ev, n) == -1)

@@ -38,6 +38,7 @@ void		 store_close(struct store *);	/* NULL is fine */
 void		 store_remove(const char *path);
 /* 0 for a handle opened STORE_READ: it may not begin a transaction. */
 int		 store_writable(const struct store *);
+/* PRAGMA user_version, or -1 if it cannot be read. */
 int		 store_schema_version(struct store *);
 
 /* BEGIN IMMEDIATE, recording the caller for diagnostics. */

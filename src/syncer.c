@@ -296,6 +296,7 @@ local_failure(struct chan *c, struct sp_err *err)
 
 	set_state(c, SYNCER_DOWN, "%s: %s", sp_code_name(err->code),
 	    err->msg);
+	c->rd.local = 1;
 	if (!s->failed) {
 		s->failed = 1;
 		sp_errf(&s->fatal, err->code, "%s", err->msg);
@@ -655,9 +656,13 @@ posted(struct chan *c, const struct client_result *r)
 		    0;
 	if (recv_receipt(s->cfg.store, s->cfg.ctx, r->body, r->len,
 	    util_now(), &rc, &err) == -1) {
-		set_state(c, SYNCER_REFUSED, "the receipt for seq %lld: %s: "
-		    "%s", (long long)c->pos, sp_code_name(err.code), err.msg);
 		receipt_clear(&rc);
+		if (sp_code_exit(err.code) == 3)
+			local_failure(c, &err);
+		else
+			set_state(c, SYNCER_REFUSED, "the receipt for seq "
+			    "%lld: %s: %s", (long long)c->pos,
+			    sp_code_name(err.code), err.msg);
 		sp_err_clear(&err);
 		return -1;
 	}
@@ -768,9 +773,14 @@ pulled(struct chan *c, const struct client_result *r, int64_t at)
 
 	ctx.pusher = c->peer;
 	if (receive(c, &ctx, r, &o, &err) == -1) {
-		set_state(c, SYNCER_REFUSED, "batch after seq %lld from %s: "
-		    "%s: %s", (long long)at, c->peer, sp_code_name(err.code),
-		    err.msg);
+		/* Exit 3 (environment): this node's store failed, not the
+		 * batch; the peer keeps it for the next round. */
+		if (sp_code_exit(err.code) == 3)
+			local_failure(c, &err);
+		else
+			set_state(c, SYNCER_REFUSED, "batch after seq %lld "
+			    "from %s: %s: %s", (long long)at, c->peer,
+			    sp_code_name(err.code), err.msg);
 		recv_outcome_clear(&o);
 		sp_err_clear(&err);
 		return -1;

@@ -32,6 +32,7 @@ struct syncer_round {
 	const char	*via;		/* the server talked to: peer or hub */
 	enum syncer_state state;
 	char		 msg[320];	/* why, unless SYNCER_OK */
+	int		 local;		/* DOWN by this node's own failure */
 	int		 sent;		/* batches posted and answered */
 	int64_t		 acked;		/* highest seq acknowledged */
 	int		 pulled;	/* batches received */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "fault.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -402,6 +403,17 @@ out:
 	return rc;
 }
 
+/* One write(2) of all n bytes, or -1 with errno (fault.c may fail it). */
+static int
+write_all(int fd, const void *p, size_t n)
+{
+	if (fault_hit(FAULT_WRITE)) {
+		errno = EIO;
+		return -1;
+	}
+	return write(fd, p, n) == (ssize_t)n ? 0 : -1;
+}
+
 int
 util_write_file(const char *path, const void *p, size_t n,
     struct sp_err *err)
@@ -414,7 +426,7 @@ util_write_file(const char *path, const void *p, size_t n,
 		sp_errf(err, SPE_IO, "%s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if ((n > 0 && write(fd, p, n) != (ssize_t)n) || fsync(fd) == -1) {
+	if ((n > 0 && write_all(fd, p, n) == -1) || fsync(fd) == -1) {
 		sp_errf(err, SPE_IO, "%s: %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);

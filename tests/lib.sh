@@ -137,6 +137,8 @@ start_node() {
 			eval "${sn_name}_port=$sn_port"
 			return 0
 		fi
+		# ended before it listened (a refusal to start)
+		eval "kill -0 \$${sn_name}_pid" 2>/dev/null || return 1
 		sleep 0.1
 		sn_i=$((sn_i + 1))
 	done

@@ -191,7 +191,10 @@ mkfifo "$T/holder"
 sqlite3 "$DB" < "$T/holder" > /dev/null 2>&1 &
 holder=$!
 exec 3> "$T/holder"
-echo "BEGIN IMMEDIATE; UPDATE setting SET value = value;" >&3
+# It waits for the probe below: without a timeout, a probe holding the lock
+# at that moment made its BEGIN fail, and nothing held the lock at all.
+printf '.timeout 60000\nBEGIN IMMEDIATE; %s\n' \
+    'UPDATE setting SET value = value;' >&3
 i=0
 while sqlite3 -cmd '.timeout 0' "$DB" 'BEGIN IMMEDIATE; ROLLBACK;' \
     >/dev/null 2>&1 && [ $i -lt 100 ]; do
