@@ -149,11 +149,23 @@ probe() {
 		echo "$? $(($(now_ms) - p0))" >>"$W/probe.$(cat "$W/phase")"
 	done
 }
+# Every second: the connections open to the hub's port and its accept
+# queue (the listening socket's Recv-Q: connections the kernel holds
+# while the hub, at its connection cap, does not accept).
+sockets() {
+	while [ ! -f "$W/stop" ]; do
+		echo "$(cat "$W/phase") $(ss -Htn state established \
+		    "( sport = :$port )" | wc -l) $(ss -Hltn \
+		    "( sport = :$port )" | awk '{ print $2 }')" >>"$W/sockets"
+		sleep 1
+	done
+}
 hub_events() { q "$W/hub.db" "SELECT count(*) FROM event"; }
 lines() { wc -l <"$W/hub.log"; }
 
 echo 1 >"$W/phase"
 bg "$W/probe.log" probe
+bg /dev/null sockets
 bg "$W/gen.log" "$BENCH_LOAD" gen $((load + att)) "$per" $dbs
 h1=$(lines) e1=$(hub_events) s1=$(now_ms)
 sleep "$load"
@@ -225,6 +237,15 @@ held=$(q "$W/hub.db" "SELECT count(*) FROM held")
 forwards
 
 # ---- figures --------------------------------------------------------------
+sockstat() {	# sockstat PHASE
+	awk -v p="$1" '$1 == p {
+		n++; c += $2; q += $3
+		if ($2 > cm) cm = $2
+		if ($3 > qm) qm = $3
+	}
+	END { if (n) printf "%d, %d; %d, %d\n", c / n, cm, q / n, qm }' \
+	    "$W/sockets"
+}
 ok_rounds() { awk -v f="$2" '$1 == 0 { print $2 > f }' "$1"; }
 reqs() {	# reqs FROM TO FILE: the hub's ms per ordinary request
 	sed -n "$(($1 + 1)),$2p" "$W/hub.log" |
@@ -261,6 +282,9 @@ done
 cat <<EOT
 
 == the attack ($slow slow connections; the hub cut $conns)
+connections open to the hub, mean and max; its accept queue, mean and max:
+  no attack:    $(sockstat 1)
+  under attack: $(sockstat 2)
 $(cat "$W/attack.log")
 the attacker (35.01) enrolled at the hub: \
 $(q "$W/hub.db" "SELECT count(*) FROM peer WHERE code = '35.01'"); \
