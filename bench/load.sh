@@ -22,7 +22,7 @@
 set -u
 
 : "${SIMPUL:?}" "${BENCH_LOAD:?}" "${top_srcdir:?}"
-nodes=50 load=60 att=30 per=10 slow=200 keep=
+nodes=50 load=60 att=30 per=40 slow=200 keep=
 while getopts n:t:a:c:k:K o; do
 	case $o in
 	n) nodes=$OPTARG ;;
@@ -164,6 +164,8 @@ hub_events() { q "$W/hub.db" "SELECT count(*) FROM event"; }
 lines() { wc -l <"$W/hub.log"; }
 
 echo 1 >"$W/phase"
+: >"$W/probe.1"
+: >"$W/probe.2"
 bg "$W/probe.log" probe
 bg /dev/null sockets
 bg "$W/gen.log" "$BENCH_LOAD" gen $((load + att)) "$per" $dbs
@@ -213,7 +215,7 @@ drained() {
 }
 t0=$(now_ms)
 i=0
-while ! drained && [ $i -lt 90 ]; do
+while ! drained && [ $i -lt 150 ]; do
 	sleep 2
 	i=$((i + 1))
 done
