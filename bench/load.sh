@@ -7,11 +7,11 @@
 #
 # A hub serves on 127.0.0.1; NODES regency nodes (33.01, 33.02, …), each
 # its own database and `simpul serve` loop without --listen (a round a
-# second), reach only it.  Phase 1 (-t, 60 s): bench_load gen files -c
-# complaints a second at every node (filed, verified, every fifth
-# forwarded to the next node through the hub) while a probe node (34.01)
+# second), reach only it (-n 50).  Phase 1 (-t, 60 s): bench_load gen
+# files -c (40) complaints a second at every node (filed, verified, every
+# fifth forwarded to the next node through the hub) while a probe node (34.01)
 # runs `simpul sync` rounds back to back, one complaint each, timed.
-# Phase 2 (-a, 30 s): the same, plus bench_load attack (-k slow
+# Phase 2 (-a, 30 s): the same, plus bench_load attack (-k, 200 slow
 # connections and the hostile requests, see bench_load.c).  Then the
 # generator stops, the loops drain, and every event each node authored
 # must be in the hub's event table exactly once.  Prints the hub's
