@@ -2,7 +2,7 @@
  * test_net.c: the HTTPS server and client on loopback with real
  * certificates, in one event loop: mutual TLS both ways, the server's CN
  * check by the client, pins, body limits, the connection cap and the rate
- * watchdog.
+ * watchdog, and its shorter grace at the cap.
  */
 #include "config.h"
 
@@ -345,6 +345,44 @@ test_slow_trickle_is_cut(void **state)
 	close(raw[0]);
 }
 
+/*
+ * Silent connections holding every slot of a server whose grace is five
+ * minutes: at the cap the grace shrinks, so they are cut within seconds
+ * and a node's request waiting behind them is answered.  With the full
+ * grace it would wait out the client's timeout (make bench-load found it).
+ */
+static void
+test_cap_pressure(void **state)
+{
+	struct sp_err		 err = { 0 };
+	struct server_config	 cfg = { "127.0.0.1:0", 65536, 8192, 2, 300,
+				    300, 512, 600 };
+	struct server		*held = srv;
+	struct result		 r;
+	char			 c;
+	int			 i;
+
+	(void)state;
+	assert_non_null(srv = server_new(loop, stls, &cfg, &err));
+	server_route(srv, SERVER_GET | SERVER_POST, "/v1/echo", echo, NULL);
+	snprintf(url, sizeof(url), "https://localhost:%d/v1/echo",
+	    server_port(srv));
+	for (i = 0; i < 2; i++)
+		raw[i] = raw_connect();
+	run_for(300);
+	assert_int_equal(server_connections(srv), 2);
+	call("33.28", "hub", NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	for (i = 0; i < 2; i++) {
+		assert_true(recv(raw[i], &c, 1, MSG_DONTWAIT) <= 0);
+		close(raw[i]);
+	}
+	server_free(srv);
+	srv = held;
+	snprintf(url, sizeof(url), "https://localhost:%d/v1/echo",
+	    server_port(srv));
+}
+
 static int
 setup(void **state)
 {
@@ -417,6 +455,7 @@ main(void)
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_connection_cap),
 		cmocka_unit_test(test_slow_trickle_is_cut),
+		cmocka_unit_test(test_cap_pressure),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
