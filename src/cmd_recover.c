@@ -229,8 +229,9 @@ report(struct rec *r)
 	    "duplicate, %d waiting for other nodes' events, %d refused; "
 	    "%d complaint(s) filed here\n", r->t.batches, r->t.applied,
 	    r->t.duplicate, r->t.held, r->t.refused, r->t.filed);
-	printf("next event seq %lld, next complaint number %lld\n",
-	    (long long)r->t.author_seq + 1, (long long)r->t.number + 1);
+	printf("highest in them: event seq %lld, complaint number %lld; "
+	    "this node numbers on after both\n", (long long)r->t.author_seq,
+	    (long long)r->t.number);
 	printf("reporter identity is in no batch: it is lost for the "
 	    "complaints filed here before the loss\n");
 	printf("this node is instance %s now; every node refuses it until "
