@@ -110,7 +110,22 @@ static const struct cli_cmd cmds[] = {
 	  "evidence stays.",
 	  cmd_exchange },
 	{ "recover", "",
-	  "rebuild a lost node from what it sent", NULL, NULL },
+	  "rebuild a lost node from what it sent",
+	  "For a node that lost its database (run init again with the same "
+	  "certificate, and peer add its peers) or restored an old backup.  "
+	  "It takes a new instance id and refuses every write (exit 3) until "
+	  "it is done, then pulls its own batches back in seq order: from the "
+	  "hub its channel to the hub and what the hub relayed for it, from "
+	  "every peer with a URL what that peer accepted.  Each is verified "
+	  "(signature, signer this node) and its events applied again as this "
+	  "node's own; each channel continues where the receiver holds it, and "
+	  "the event seq and complaint number past the highest seen, so "
+	  "nothing is ever numbered twice.  Reporter identity is in no batch "
+	  "and is lost.  Every node refuses the new instance until its "
+	  "operator runs the `simpul peer reenrol CODE` it prints; then sync "
+	  "pulls what the others sent.  A failure leaves the node recovering: "
+	  "run it again.",
+	  cmd_recover },
 	{ "archive", "--out DIR [--from CODE] [--to CODE]",
 	  "every stored batch and receipt, for auditors",
 	  "Writes every batch this node sent or received (every copy, re-cut, "
@@ -340,12 +355,6 @@ cli_store(struct cli *cli, int mode, struct sp_err *err)
 }
 
 /*
- * A node closes what the reporter's reply window ended when it notices
- * (DESIGN §3), and erases the identities its retention setting no longer
- * allows (DESIGN §7): every write transaction starts by doing so.  A refused
- * command rolls it back with everything else; the next one redoes it.
- */
-/*
  * Record the node's policy as a new version if a command changed it
  * (DESIGN §6), queued for the hub channel when there is a hub.
  */
@@ -366,40 +375,84 @@ out:
 	return rc;
 }
 
-/*
- * Begin a write with the housekeeping every write does first (auto-close,
- * identity expiry, the policy noted).  On failure nothing is left open.
- */
+/* 0, or -1 (SPE_RECOVERING) while the node recovers: writes wait. */
 int
-cli_begin(struct cli *cli, struct sp_err *err)
+cli_not_recovering(struct cli *cli, struct sp_err *err)
+{
+	char	*why;
+	int	 rc;
+
+	if ((rc = settings_recovering(cli->store, &why, err)) != 1)
+		return rc;
+	sp_errf(err, SPE_RECOVERING, "this node is recovering (%s): writes "
+	    "are refused until simpul recover is done", why);
+	free(why);
+	return -1;
+}
+
+/*
+ * A node closes what the reporter's reply window ended when it notices
+ * (DESIGN §3), and erases the identities its retention setting no longer
+ * allows (DESIGN §7): every write transaction starts by doing so.  A refused
+ * command rolls it back with everything else; the next one redoes it.
+ *
+ * While the node recovers only local writes (cli_begin_local) begin, and
+ * without housekeeping.  On failure nothing is left open.
+ */
+static int
+begin(struct cli *cli, int local, struct sp_err *err)
 {
 	struct desk	 d;
+	char		*why;
 	int		 rc;
 
 	if (cli_store(cli, CLI_WRITE, err) == -1 ||
 	    store_begin(cli->store, err) == -1)
 		return -1;
-	if (desk_init(&d, cli->store, cli->actor, util_now(), err) == -1) {
-		store_rollback(cli->store);
-		return -1;
+	if (!local && cli_not_recovering(cli, err) == -1)
+		goto fail;
+	if ((rc = settings_recovering(cli->store, &why, err)) != 0) {
+		free(why);
+		if (rc == -1)
+			goto fail;
+		return 0;
 	}
+	if (desk_init(&d, cli->store, cli->actor, util_now(), err) == -1)
+		goto fail;
 	rc = desk_autoclose(&d, err);
 	if (rc != -1)
 		rc = desk_expire_identity(&d, err);
 	desk_clear(&d);
 	if (rc != -1)
 		rc = note_policy(cli, 1, err);
-	if (rc == -1) {
-		store_rollback(cli->store);
-		return -1;
-	}
-	return 0;
+	if (rc == 0)
+		return 0;
+fail:
+	store_rollback(cli->store);
+	return -1;
+}
+
+int
+cli_begin(struct cli *cli, struct sp_err *err)
+{
+	return begin(cli, 0, err);
+}
+
+/*
+ * The node's own configuration (settings, calendar, topics, peers) may
+ * change while it recovers: recovery needs its peers.  Nothing is closed
+ * or erased then: that would write events.
+ */
+int
+cli_begin_local(struct cli *cli, struct sp_err *err)
+{
+	return begin(cli, 1, err);
 }
 
 /*
  * cli_begin() for a command that only shows (complaint list and show,
- * metrics): on a database that cannot be written now (read-only, or
- * locked by a writer past the busy timeout) it shows what the file holds,
+ * metrics): on a database that cannot be written now (read-only, locked
+ * by a writer past the busy timeout, or recovering) it shows what the file holds,
  * without recording what the reply window closed, and cli_commit() then
  * has nothing to commit.  Any other failure is cli_begin()'s.
  */
@@ -408,7 +461,8 @@ cli_begin_read(struct cli *cli, struct sp_err *err)
 {
 	if (cli_begin(cli, err) == 0)
 		return 0;
-	if (err->code != SPE_READONLY && err->code != SPE_LOCKED)
+	if (err->code != SPE_READONLY && err->code != SPE_LOCKED &&
+	    err->code != SPE_RECOVERING)
 		return -1;
 	sp_err_clear(err);
 	cli_close(cli);

@@ -43,6 +43,10 @@ int	 cli_store(struct cli *, int mode, struct sp_err *);
  * returns -1: cli_close() rolls back, so a refused command changes nothing.
  */
 int	 cli_begin(struct cli *, struct sp_err *);
+/* SPE_RECOVERING while the node recovers (settings_recovering). */
+int	 cli_not_recovering(struct cli *, struct sp_err *);
+/* cli_begin() for the node's own configuration: allowed while recovering. */
+int	 cli_begin_local(struct cli *, struct sp_err *);
 int	 cli_begin_read(struct cli *, struct sp_err *);
 int	 cli_commit(struct cli *, struct sp_err *);
 void	 cli_close(struct cli *);
@@ -68,5 +72,6 @@ int	 cmd_exchange(struct cli *, int, char **, struct sp_err *);
 int	 cmd_archive(struct cli *, int, char **, struct sp_err *);
 int	 cmd_audit(struct cli *, int, char **, struct sp_err *);
 int	 cmd_metrics(struct cli *, int, char **, struct sp_err *);
+int	 cmd_recover(struct cli *, int, char **, struct sp_err *);
 
 #endif

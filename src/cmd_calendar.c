@@ -81,7 +81,7 @@ load(struct cli *cli, const char *path, struct sp_err *err)
 	if (util_read_file(path, CALENDAR_MAX, &b, err) == -1)
 		return -1;
 	if (parse(path, &b, &days, &ndays, err) == -1 ||
-	    cli_begin(cli, err) == -1)
+	    cli_begin_local(cli, err) == -1)
 		goto out;
 	for (i = 0; i < ndays; i++) {
 		for (j = 0; j < i; j++)

@@ -119,7 +119,7 @@ load(struct cli *cli, const char *path, int local, struct sp_err *err)
 		sp_errf(err, SPE_INVALID, "%s: not UTF-8 text", path);
 		goto out;
 	}
-	if (cli_begin(cli, err) == -1 ||
+	if (cli_begin_local(cli, err) == -1 ||
 	    store_category_clear(cli->store, local, err) == -1)
 		goto out;
 	p = (char *)b.data;

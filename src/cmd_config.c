@@ -38,7 +38,7 @@ cmd_config(struct cli *cli, int argc, char **argv, struct sp_err *err)
 		return 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "set") == 0) {
-		if (cli_begin(cli, err) == -1 ||
+		if (cli_begin_local(cli, err) == -1 ||
 		    settings_set(cli->store, argv[2], argv[3], err) == -1)
 			return -1;
 		return cli_commit(cli, err);

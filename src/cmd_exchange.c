@@ -263,6 +263,7 @@ cmd_import(struct cli *cli, int argc, char **argv, struct sp_err *err)
 	if (optind == argc)
 		return cli_usage_err("import", err, "no FILE given");
 	if (dsig_init(err) == -1 || cli_store(cli, CLI_WRITE, err) == -1 ||
+	    cli_not_recovering(cli, err) == -1 ||
 	    sync_conf_load(cli->store, &conf, SYNC_KEY | SYNC_TRUST,
 	    err) == -1)
 		return -1;

@@ -89,7 +89,7 @@ add(struct cli *cli, int argc, char **argv, struct sp_err *err)
 	    strlen(url) <= 8 || strlen(url) > 512))
 		return sp_errf(err, SPE_INVALID, "'%s' is not an https:// URL",
 		    url);
-	if (cli_begin(cli, err) == -1 || check_code(cli, code, err) == -1 ||
+	if (cli_begin_local(cli, err) == -1 || check_code(cli, code, err) == -1 ||
 	    store_peer_add(cli->store, code, url, util_now(), err) == -1)
 		return -1;
 	for (i = 0; i < npins; i++)
@@ -123,7 +123,7 @@ cmd_peer(struct cli *cli, int argc, char **argv, struct sp_err *err)
 		return store_peer_each(cli->store, print_peer, NULL, err);
 	}
 	if (argc == 3 && strcmp(argv[1], "remove") == 0) {
-		if (cli_begin(cli, err) == -1 ||
+		if (cli_begin_local(cli, err) == -1 ||
 		    store_peer_remove(cli->store, argv[2], err) == -1 ||
 		    cli_commit(cli, err) == -1)
 			return -1;
@@ -131,7 +131,7 @@ cmd_peer(struct cli *cli, int argc, char **argv, struct sp_err *err)
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "reenrol") == 0) {
-		if (cli_begin(cli, err) == -1 ||
+		if (cli_begin_local(cli, err) == -1 ||
 		    store_peer_reenrol(cli->store, argv[2], err) == -1 ||
 		    cli_commit(cli, err) == -1)
 			return -1;

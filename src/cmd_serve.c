@@ -509,7 +509,8 @@ bad:
  * SEQ, its exact bytes, or 204.  from defaults to this node and to to the
  * client.  This node's own batches go to the node they are for; at the
  * hub, relayed ones to their destination (or, for recovery, their
- * author), with the relay receipt in X-Simpul-Relay-Receipt.
+ * author), with the relay receipt in X-Simpul-Relay-Receipt; and, for
+ * recovery, the batches this node accepted from the client, to it.
  */
 static void
 on_batch_get(struct server_req *r, void *arg)
@@ -534,6 +535,14 @@ on_batch_get(struct server_req *r, void *arg)
 		sp_err_clear(&err);
 		sp_errf(&err, SPE_USAGE, "after=SEQ is required");
 		goto bad;
+	}
+	/* Recovery (DESIGN §2): the client's own batches to this node. */
+	if (from != NULL && strcmp(from, peer) == 0 && (to == NULL ||
+	    strcmp(to, sv->node.code) == 0)) {
+		if ((rc = store_batch_in_next(sv->cli->store, peer, n, &seq,
+		    &b, &err)) == -1)
+			goto bad;
+		goto answer;
 	}
 	if (from != NULL && strcmp(from, sv->node.code) != 0) {
 		if (!sv->node.is_hub) {
@@ -567,6 +576,7 @@ on_batch_get(struct server_req *r, void *arg)
 		    n, 0, &seq, digest, &b, &err)) == -1)
 			goto bad;
 	}
+answer:
 	say_waiting(sv, r);
 	if (rc == 1)
 		server_reply(r, 200, "application/xml", b.data, b.len);

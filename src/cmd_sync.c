@@ -93,6 +93,7 @@ sync_run(struct round_sync *rs, const char *only, struct sp_err *err)
 	int			 rc;
 
 	if (dsig_init(err) == -1 || cli_store(rs->cli, CLI_WRITE, err) == -1 ||
+	    cli_not_recovering(rs->cli, err) == -1 ||
 	    node_load(rs->cli->store, NODE_KEYS, &rs->node, err) == -1 ||
 	    sync_conf_load(rs->cli->store, &rs->conf, SYNC_KEY | SYNC_TRUST,
 	    err) == -1)
@@ -232,6 +233,9 @@ cmd_status(struct cli *cli, int argc, char **argv, struct sp_err *err)
 		printf("%s %s (%s), instance %s\n", nd.code, nd.name,
 		    nd.is_hub ? "hub" : "regency", nd.instance);
 		crl_line(&nd);
+		if (nd.recovering != NULL)
+			printf("RECOVERING: %s; writes are refused until "
+			    "simpul recover is done\n", nd.recovering);
 		for (i = 0; i < n; i++) {
 			printf("%s %s: sent %lld, acked %lld, received %lld, "
 			    "queued %lld, unacked %lld, held %lld, refused "

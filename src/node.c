@@ -39,7 +39,8 @@ node_load(struct store *s, int what, struct node *n, struct sp_err *err)
 	    get(s, "node.key", &n->key, err) == -1 ||
 	    get(s, "node.ca", &n->ca, err) == -1 ||
 	    get(s, "node.crl", &n->crl, err) == -1 ||
-	    get(s, "node.hub", &n->hub, err) == -1)
+	    get(s, "node.hub", &n->hub, err) == -1 ||
+	    settings_recovering(s, &n->recovering, err) == -1)
 		goto out;
 	snprintf(n->code, sizeof(n->code), "%s", code);
 	n->is_hub = strcmp(role, "hub") == 0;
@@ -78,6 +79,7 @@ node_clear(struct node *n)
 	free(n->ca);
 	free(n->crl);
 	free(n->hub);
+	free(n->recovering);
 	memset(n, 0, sizeof(*n));
 }
 

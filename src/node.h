@@ -22,6 +22,7 @@ struct node {
 	char		*crl;		/* NULL when none */
 	char		*hub;		/* the hub's URL, NULL when none */
 	int		 offset;	/* the zone, minutes east of UTC */
+	char		*recovering;	/* why writes are refused, or NULL */
 	struct dsig_key	*dkey;		/* with NODE_KEYS */
 	struct trust	*trust;		/* with NODE_KEYS */
 };

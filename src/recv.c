@@ -414,8 +414,12 @@ release_held(struct recv_job *j, const char *complaint, struct sp_err *err)
 			    err) == -1)
 				return -1;
 		} else {
+			/* Or an own batch that recovery brought back. */
 			if ((found = store_batch_in_bytes(j->s, h.batch_digest,
-			    &bytes, &len, err)) == -1)
+			    &bytes, &len, err)) == 0)
+				found = store_batch_out_bytes(j->s,
+				    h.batch_digest, &bytes, &len, err);
+			if (found == -1)
 				return -1;
 			if (found == 0)
 				return sp_errf(err, SPE_STORE, "held event "
@@ -438,7 +442,7 @@ release_held(struct recv_job *j, const char *complaint, struct sp_err *err)
 		if (strcmp(h.batch_digest, j->digest) == 0)
 			set_result(&j->res[h.item - 1], h.item, &e, o,
 			    o == OUTCOME_REFUSED ? &why : NULL);
-		else
+		else if (strcmp(h.peer, j->ctx->node) != 0)
 			add_late(j, &h, &e, o, o == OUTCOME_REFUSED ? &why :
 			    NULL);
 		event_clear(&e);
@@ -725,6 +729,33 @@ job_clear(struct recv_job *j)
 	free(j->late);
 	batch_free(j->b);
 	desk_clear(&j->desk);
+}
+
+/*
+ * Recovery (recover.c) applied an own event on complaint inside the
+ * caller's transaction: what waited for it follows.  The later outcomes of
+ * other nodes' items released here earn no receipt: their batches' final
+ * receipts were made before this node lost its state.
+ */
+int
+recv_release(struct store *s, const struct recv_ctx *ctx,
+    const char *complaint, int64_t now, struct sp_err *err)
+{
+	struct recv_job		 j;
+	struct recv_outcome	 o;
+	int			 rc;
+
+	memset(&j, 0, sizeof(j));
+	memset(&o, 0, sizeof(o));
+	j.s = s;
+	j.ctx = ctx;
+	j.now = now;
+	j.out = &o;
+	if (desk_init(&j.desk, s, "-", now, err) == -1)
+		return -1;
+	rc = release_held(&j, complaint, err);
+	job_clear(&j);
+	return rc;
 }
 
 int

@@ -108,4 +108,11 @@ int	 recv_relayed(struct store *, const struct recv_ctx *,
 	    size_t relay_len, int64_t now, struct recv_outcome *,
 	    struct sp_err *);
 
+/*
+ * Apply what waited in held for the complaint's history, inside the
+ * caller's transaction (recovery re-applied an own event on it).
+ */
+int	 recv_release(struct store *, const struct recv_ctx *,
+	    const char *complaint, int64_t now, struct sp_err *);
+
 #endif

@@ -237,3 +237,24 @@ settings_each(struct store *s,
 	}
 	return 0;
 }
+
+#define RECOVERING	"node.recovering"
+
+int
+settings_recovering(struct store *s, char **why, struct sp_err *err)
+{
+	*why = NULL;
+	if (store_setting_get(s, RECOVERING, why, err) == -1)
+		return -1;
+	if (*why != NULL && **why != '\0')
+		return 1;
+	free(*why);
+	*why = NULL;
+	return 0;
+}
+
+int
+settings_mark_recovering(struct store *s, const char *why, struct sp_err *err)
+{
+	return store_setting_set(s, RECOVERING, why != NULL ? why : "", err);
+}

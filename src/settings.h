@@ -41,6 +41,16 @@ int	 settings_set(struct store *, const char *key, const char *value,
 int	 settings_each(struct store *,
 	    int (*fn)(void *, const char *key, const char *value,
 	    const char *help), void *, struct sp_err *);
+/*
+ * The recovering mark (DESIGN §2): set by simpul recover until it is done,
+ * or by the sync loop when a receiver is ahead of this node; while set,
+ * every write is refused (SPE_RECOVERING).  Not a setting config shows or
+ * changes.  settings_recovering: 1 with *why (the caller frees) when set.
+ */
+int	 settings_recovering(struct store *, char **why, struct sp_err *);
+/* Set the mark with why, or clear it (NULL); inside a transaction. */
+int	 settings_mark_recovering(struct store *, const char *why,
+	    struct sp_err *);
 /* Minutes east of UTC for WIB, WITA, WIT; -1 for anything else. */
 int	 settings_zone_offset(const char *);
 

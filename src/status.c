@@ -166,6 +166,8 @@ status_write(struct fmt *w, const struct node *nd, int64_t now,
 	fmt_str(w, "name", nd->name);
 	fmt_str(w, "role", nd->is_hub ? "hub" : "regency");
 	fmt_str(w, "instance", nd->instance);
+	if (nd->recovering != NULL)
+		fmt_str(w, "recovering", nd->recovering);
 	fmt_time(w, "time", now, nd->offset);
 	crl_write(w, nd, now);
 	fmt_list_begin(w, "peers", "peer");

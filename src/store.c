@@ -1328,6 +1328,22 @@ bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
+/* Recovery: the counter moves up to value, never down. */
+int
+store_counter_raise(struct store *s, const char *name, int64_t value,
+    struct sp_err *err)
+{
+	static const char	*sql = "UPDATE counter SET value = max(value, ?) "
+	    "WHERE name = ?";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, value);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	return step_done(s, st, "counter", err);
+}
+
 int
 store_complaint_add(struct store *s, const char *id, const char *origin,
     const struct complaint_fields *f, struct sp_err *err)
@@ -2289,6 +2305,86 @@ store_batch_in_bytes(struct store *s, const char *digest,
 		*bytes = sqlite3_column_blob(st, 0);
 		*len = (size_t)sqlite3_column_bytes(st, 0);
 	}
+	return rc;
+}
+
+int
+store_batch_out_live(struct store *s, const char *peer, int64_t seq,
+    char *digest, struct sp_err *err)
+{
+	static const char	*sql = "SELECT digest FROM batch_out WHERE "
+	    "peer = ? AND seq = ? AND state != 'replaced'";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, seq);
+	if ((rc = step_row(s, st, "batch", err)) == 1) {
+		snprintf(digest, 65, "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+int
+store_batch_out_unsent(struct store *s, const char *peer, int64_t seq,
+    struct sp_err *err)
+{
+	static const char	*sql = "UPDATE batch_out SET state = 'replaced' "
+	    "WHERE peer = ? AND seq >= ? AND state = 'stored'";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, seq);
+	return step_done(s, st, "batch", err);
+}
+
+int
+store_batch_out_bytes(struct store *s, const char *digest,
+    const uint8_t **bytes, size_t *len, struct sp_err *err)
+{
+	static const char	*sql =
+	    "SELECT bytes FROM batch_out WHERE digest = ? LIMIT 1";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	*bytes = NULL;
+	*len = 0;
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, digest, -1, SQLITE_TRANSIENT);
+	if ((rc = step_row(s, st, "batch", err)) == 1) {
+		*bytes = sqlite3_column_blob(st, 0);
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+	}
+	return rc;
+}
+
+int
+store_batch_in_next(struct store *s, const char *peer, int64_t after,
+    int64_t *seq, struct buf *bytes, struct sp_err *err)
+{
+	static const char	*sql = "SELECT seq, bytes FROM batch_in WHERE "
+	    "peer = ? AND seq > ? AND state = 'accepted' ORDER BY seq LIMIT 1";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, after);
+	if ((rc = step_row(s, st, "batch", err)) == 1) {
+		*seq = sqlite3_column_int64(st, 0);
+		if (buf_add(bytes, sqlite3_column_blob(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1), err) == -1)
+			rc = -1;
+	}
+	sqlite3_reset(st);
 	return rc;
 }
 

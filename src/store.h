@@ -133,6 +133,9 @@ int		 store_directory_has(struct store *, const char *code,
  */
 int		 store_counter_next(struct store *, const char *name,
 		    int64_t *out, struct sp_err *);
+/* Raise a counter to at least value (recovery): it never goes down. */
+int		 store_counter_raise(struct store *, const char *name,
+		    int64_t value, struct sp_err *);
 
 /* A complaint row: the filed fields and the cached fold (owner, ...). */
 struct store_complaint {
@@ -332,6 +335,25 @@ int		 store_batch_in_accepted(struct store *, const char *digest,
 /* The exact bytes of a stored incoming batch; 1, or 0 if none. */
 int		 store_batch_in_bytes(struct store *, const char *digest,
 		    const uint8_t **bytes, size_t *len, struct sp_err *);
+/* Recovery: the digest of the live batch to peer at seq; 1, or 0. */
+int		 store_batch_out_live(struct store *, const char *peer,
+		    int64_t seq, char *digest, struct sp_err *);
+/*
+ * Recovery: the batches cut for peer from seq on, never acknowledged,
+ * are not what the receiver holds: marked replaced.
+ */
+int		 store_batch_out_unsent(struct store *, const char *peer,
+		    int64_t seq, struct sp_err *);
+/* The same for a batch this node sent (held own events, recovery). */
+int		 store_batch_out_bytes(struct store *, const char *digest,
+		    const uint8_t **bytes, size_t *len, struct sp_err *);
+/*
+ * The next accepted batch from peer after seq, its exact bytes appended to
+ * bytes: 1, or 0 when none (a node recovering pulls its own back).
+ */
+int		 store_batch_in_next(struct store *, const char *peer,
+		    int64_t after, int64_t *seq, struct buf *bytes,
+		    struct sp_err *);
 int		 store_batch_in_each(struct store *, const char *peer,
 		    int (*fn)(void *, const char *digest, int64_t seq,
 		    int evidence, int64_t received), void *, struct sp_err *);

@@ -21,7 +21,9 @@
  *	PUSH --409----> expected seq at or below the one sent: the receiver
  *	                is behind (a restored backup), resend the stored
  *	                bytes from there, once a round; above anything cut
- *	                here: this node lost its state, REFUSED (recover)
+ *	                here (or a receipt's head is): this node lost its
+ *	                state, REFUSED, and the node marked recovering: no
+ *	                write and no cut until simpul recover
  *	PULL --200----> the batch through recv_batch as import would, PULL
  *	                again after it; 204: FLUSH when anything came, else
  *	                DONE
@@ -62,6 +64,7 @@
 #include "loop.h"
 #include "node.h"
 #include "recv.h"
+#include "settings.h"
 #include "store.h"
 #include "sync.h"
 #include "syncer.h"
@@ -120,9 +123,8 @@ static void	 waiting(struct chan *, const char *);
 
 /* ---- the channels ---------------------------------------------------- */
 
-/* "a b" (the store's pins) -> "sha256//a;sha256//b" (curl's). */
-static char *
-curl_pins(const char *pins)
+char *
+syncer_curl_pins(const char *pins)
 {
 	const char	*q;
 	char		*out, *w;
@@ -161,7 +163,7 @@ chan_add(struct syncer *s, const char *peer, const char *via,
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	snprintf(c->via, sizeof(c->via), "%s", via);
 	c->url = xasprintf("%.*s/v1/batches", (int)n, base);
-	c->pins = curl_pins(pins);
+	c->pins = syncer_curl_pins(pins);
 	buf_init(&c->body, s->cfg.ctx->limits.max_bytes);
 	return c;
 }
@@ -426,8 +428,17 @@ cut(struct chan *c, struct sp_err *err)
 	struct syncer		*s = c->s;
 	struct store_channel	 ch;
 	int64_t			 relayed;
+	char			*why;
 	int			 n;
 
+	/* Nothing leaves a node that is recovering: it may reuse a seq. */
+	if ((n = settings_recovering(s->cfg.store, &why, err)) != 0) {
+		if (n == 1)
+			sp_errf(err, SPE_RECOVERING, "this node is recovering "
+			    "(%s): run simpul recover", why);
+		free(why);
+		return -1;
+	}
 	if ((s->cfg.begin != NULL ? s->cfg.begin(s->cfg.begin_arg, err) :
 	    store_begin(s->cfg.store, err)) == -1)
 		return -1;
@@ -627,6 +638,35 @@ cut_push(struct chan *c)
 	push_next(c);
 }
 
+/*
+ * The receiver holds a seq above anything cut here: this node lost its
+ * state (an old backup, a new database).  Writing on would reuse numbers
+ * and channel positions, so it stops writing until simpul recover.
+ */
+static void
+ahead(struct chan *c, long long seq)
+{
+	struct store	*st = c->s->cfg.store;
+	struct sp_err	 err = { 0 };
+	char		 why[200];
+
+	snprintf(why, sizeof(why), "%s holds seq %lld but this node cut only "
+	    "up to %lld", c->peer, seq, (long long)c->cutseq);
+	set_state(c, SYNCER_REFUSED, "%s: it lost its state (run simpul "
+	    "recover)", why);
+	if (store_begin(st, &err) == -1)
+		goto bad;
+	if (settings_mark_recovering(st, why, &err) == -1 ||
+	    store_commit(st, &err) == -1) {
+		store_rollback(st);
+		goto bad;
+	}
+	log_warnx("%s: writes are refused until simpul recover is done", why);
+	return;
+bad:
+	local_failure(c, &err);
+}
+
 /* A batch of receipts only: the receiver's 200 is all it earns. */
 static int
 ack_bare(struct chan *c, struct sp_err *err)
@@ -668,6 +708,11 @@ posted(struct chan *c, const struct client_result *r)
 	}
 	if (rc.kind == RECEIPT_FINAL && rc.batch_seq > c->rd.acked)
 		c->rd.acked = rc.batch_seq;
+	if (rc.kind == RECEIPT_FINAL && rc.head_seq > c->cutseq) {
+		ahead(c, (long long)rc.head_seq);
+		receipt_clear(&rc);
+		return -1;
+	}
 	receipt_clear(&rc);
 	return 0;
 }
@@ -689,9 +734,7 @@ on_post(void *arg, const struct client_result *r)
 		return;
 	}
 	if (r->status == 409 && want > c->cutseq + 1) {
-		set_state(c, SYNCER_REFUSED, "%s expects seq %ld but this node "
-		    "cut only up to %lld: it lost its state (run simpul "
-		    "recover)", c->peer, want, (long long)c->cutseq);
+		ahead(c, want - 1);
 		round_end(c);
 		return;
 	}

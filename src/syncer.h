@@ -69,6 +69,8 @@ struct syncer_config {
 struct syncer	*syncer_new(const struct syncer_config *, const char *only,
 		    struct sp_err *);
 void		 syncer_free(struct syncer *);	/* NULL is fine */
+/* "a b" (the store's pins) -> "sha256//a;sha256//b" (curl's), or NULL. */
+char		*syncer_curl_pins(const char *);
 int		 syncer_channels(const struct syncer *);
 /*
  * Run one round of every channel, the loop running until all are done.
