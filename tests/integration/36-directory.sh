@@ -78,7 +78,10 @@ I1=$(instance "$T/demak.db")
 ok "Demak's batch for Tegal goes to the hub's relay" D sync --peer 33.28
 ok "the directory shows Demak's instance" dir_says 33.28 \
     "code=\"33.21\"[^>]*instance=\"$I1\""
+# A lost database: init again, recover (45-recover.sh tests it in full),
+# which takes a new instance id the hub refuses until its operator agrees.
 mk "$T/demak2.db" 33.21 Demak "$T/demak.crl" --hub "https://localhost:$hp"
+ok "Demak recovers from the hub into a new database" D2 recover
 I2=$(instance "$T/demak2.db")
 D2 complaint file --title "Lampu mati" --body "Laporan warga" \
     --channel web --category INF.JLN >/dev/null
