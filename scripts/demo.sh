@@ -7,8 +7,11 @@
 # Demak records complaints from several channels and forwards one about a
 # Tegal road; it travels through the hub's relay; Tegal accepts, follows
 # up and resolves it; Demak sees the result; the hub holds every stream;
-# an auditor checks the archives with nothing but the CA.  The three
-# nodes keep running afterwards: the summary says how to stop them.
+# an auditor checks the archives with nothing but the CA.  Then both
+# regencies sign their figures, the hub recomputes and ranks them, and a
+# Demak database edited to claim a faster follow-up is caught by the hub
+# and by the auditor.  The three nodes keep running afterwards: the
+# summary says how to stop them.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -106,6 +109,14 @@ D complaint file --channel agent --category KES.PUSK --anonymous \
 D complaint verify 33.21-000002 >/dev/null
 D complaint dispatch 33.21-000002 --unit "Disdukcapil" >/dev/null
 D complaint follow-up 33.21-000002 --text "KTP dicetak minggu ini" >/dev/null
+# One filed 30 hours ago (SIMPUL_NOW sets the clock of one command) and
+# followed up only now: the 24-hour follow-up missed.
+SIMPUL_NOW=$(date -u -d '-30 hours' +%Y-%m-%dT%H:%M:%S+00:00) \
+    D complaint file --channel web --category LH.SAMPAH \
+    --title "Saluran air tersumbat" --body "Banjir kecil setiap hujan"
+D complaint verify 33.21-000005 >/dev/null
+D complaint dispatch 33.21-000005 --unit "DPU Demak" >/dev/null
+D complaint follow-up 33.21-000005 --text "Saluran dibersihkan" >/dev/null
 
 echo "== Demak forwards the road complaint to Tegal (bukan wewenang Demak)"
 D complaint verify 33.21-000001 >/dev/null
@@ -141,11 +152,54 @@ H archive --out "$demo/archive/hub"
 "$simpul" audit --ca "$demo/pki/ca.pem" --crl "$demo/pki/crl.pem" \
     "$demo/archive"
 
+# Figures are signed for a period that is over: the demo's period is the
+# last three days (WIB), signed as if it were already tomorrow.
+today=$(date -u -d '+7 hours' +%F)
+period=$(date -u -d "$today - 2 day" +%F)..$today
+tomorrow=$(date -u -d "$today + 1 day" +%F)T00:30:00+07:00
+national() { H metrics --national --period "$period" "$@"; }
+echo "== Demak and Tegal sign their figures for $period; the hub recomputes"
+SIMPUL_NOW=$tomorrow D metrics --period "$period" --sign >/dev/null
+SIMPUL_NOW=$tomorrow G metrics --period "$period" --sign >/dev/null
+wait_for "both figure sets checked by the hub" sh -c "$(cat <<EOC
+"$simpul" --db "$demo/hub.db" metrics --national --period "$period" \
+    --format csv >"$demo/national.csv" &&
+grep -q '^33.21,1,ok,' "$demo/national.csv" &&
+grep -q '^33.28,1,ok,' "$demo/national.csv"
+EOC
+)"
+national | sed '/^figure (signed/q'
+national | grep -E '^clocks\.first_24h\.(met|met_late) '
+
+echo "== someone edits Demak's database: complaint 33.21-000005 followed up"
+echo "   4 hours after filing; Demak signs its figures again"
+sqlite3 -cmd ".timeout 5000" "$demo/demak.db" "UPDATE event SET at = \
+    (SELECT f.at + 14400 FROM event f WHERE f.complaint = event.complaint \
+    AND f.kind = 'filed') WHERE complaint = '33.21-000005' AND \
+    kind = 'followed_up'"
+SIMPUL_NOW=$tomorrow D metrics --period "$period" --sign >/dev/null
+wait_for "the hub's check of set 2" sh -c "\"$simpul\" --db \
+    \"$demo/hub.db\" metrics --national --period $period --format csv |
+    grep -q '^33.21,2,differs,'"
+national | sed -n '/^node /,/^$/p'
+national | grep -E 'first_24h.*signed [0-9]+, recomputed [0-9]+$'
+echo "== the auditor, from Demak's archive alone, flags set 2 too"
+mkdir -p "$demo/archive2"
+D archive --out "$demo/archive2/demak" >/dev/null
+if "$simpul" audit --ca "$demo/pki/ca.pem" --crl "$demo/pki/crl.pem" \
+    "$demo/archive2" >"$demo/audit2.out"; then
+	echo "demo: the auditor missed the altered figures" >&2
+	exit 1
+fi
+grep ': figures: .*first_24h' "$demo/audit2.out" | sed 's/^[^ ]* batch //'
+
 cat <<EOT
 
 The federation runs: Demak's complaint 33.21-000001 crossed to Tegal and
 back through the hub, and the nodes and the auditor agree on its signed
-history.  The hub, Demak and Tegal keep running (logs in $demo/*.log).
+history; the hub recomputed both regencies' figures from their events and
+caught the edited ones, as did the auditor.  The hub, Demak and Tegal keep
+running (logs in $demo/*.log).
 Look further with:
   export SIMPUL_SCHEMAS=$top/schemas
   $simpul --db $demo/demak.db complaint show 33.21-000001 --format json
@@ -153,6 +207,7 @@ Look further with:
   $simpul --db $demo/demak.db status
   $simpul --db $demo/hub.db status
   $simpul --db $demo/demak.db metrics
+  $simpul --db $demo/hub.db metrics --national --period $period
   $simpul --help
 File a complaint at Demak and forward it to 33.28: it reaches Tegal by
 itself within seconds.  Stop the nodes with:
