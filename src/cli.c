@@ -452,9 +452,9 @@ cli_begin_local(struct cli *cli, struct sp_err *err)
 /*
  * cli_begin() for a command that only shows (complaint list and show,
  * metrics): on a database that cannot be written now (read-only, locked
- * by a writer past the busy timeout, or recovering) it shows what the file holds,
- * without recording what the reply window closed, and cli_commit() then
- * has nothing to commit.  Any other failure is cli_begin()'s.
+ * by a writer past the busy timeout, or recovering) it shows what the
+ * file holds, without recording what the reply window closed, and
+ * cli_commit() then has nothing to commit.  Any other failure is cli_begin()'s.
  */
 int
 cli_begin_read(struct cli *cli, struct sp_err *err)

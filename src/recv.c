@@ -524,8 +524,7 @@ recv_judge_items(struct recv_job *j, struct sp_err *err)
 			/* A receipt for a batch we sent to its signer. */
 			if (recv_record_receipt(j->s, j->ctx->node, &r, NULL, 0,
 			    &why) == -1) {
-				if (why.code == SPE_STORE ||
-				    why.code == SPE_LOCKED) {
+				if (sp_code_exit(why.code) == 3) {
 					receipt_clear(&r);
 					return sp_errf(err, why.code, "%s",
 					    why.msg);

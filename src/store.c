@@ -2223,9 +2223,10 @@ store_batch_out_ack(struct store *s, const char *peer, int64_t seq,
     const char *digest, const uint8_t *receipt, size_t len, int refused,
     struct sp_err *err)
 {
+	/* refused adds up: a large receipt comes in parts (receipt_slice) */
 	static const char	*sql = "UPDATE batch_out SET state = 'accepted', "
-	    "receipt = coalesce(receipt, ?), refused = refused + ? WHERE peer = ? AND "
-	    "seq = ? AND digest = ? AND state != 'replaced'";
+	    "receipt = coalesce(receipt, ?), refused = refused + ? "
+	    "WHERE peer = ? AND seq = ? AND digest = ? AND state != 'replaced'";
 	sqlite3_stmt		*st;
 
 	if ((st = stmt(s, sql, err)) == NULL)
