@@ -273,8 +273,7 @@ cli_usage(FILE *f)
 	    "usage: simpul [--db FILE] [--actor NAME] [-v] COMMAND [ARGS]\n"
 	    "       simpul --help | --version | help COMMAND\n\ncommands:\n");
 	for (i = 0; i < NCMDS; i++)
-		fprintf(f, "  %-10s %s%s\n", cmds[i].name, cmds[i].summary,
-		    cmds[i].run ? "" : " (not built yet)");
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
 	fprintf(f, "\nThe database is --db FILE or $SIMPUL_DB; the actor is "
 	    "--actor, $SIMPUL_ACTOR or the login name.\n"
 	    "Exit status: 0 ok, 1 refused, 2 usage, 3 environment "
@@ -611,10 +610,6 @@ cli_main(int argc, char **argv)
 		sp_errf(&err, SPE_USAGE,
 		    "unknown command '%s' (see: simpul --help)", argv[first]);
 		return report(NULL, &err);
-	}
-	if (c->run == NULL) {
-		sp_errf(&err, SPE_NOT_BUILT, "not built yet in this version");
-		return report(c->name, &err);
 	}
 	cli_getopt_reset();
 	rc = c->run(&cli, argc - first, argv + first, &err);

@@ -23,7 +23,7 @@ struct cli_cmd {
 	const char	*synopsis;	/* argument lines, '\n'-separated */
 	const char	*summary;	/* one line for --help */
 	const char	*description;	/* paragraph for the man page */
-	/* Returns 0 or -1 with err filled; NULL: not built yet (exit 3). */
+	/* Returns 0 or -1 with err filled. */
 	int		(*run)(struct cli *, int, char **, struct sp_err *);
 };
 

@@ -2,8 +2,9 @@
  * cmd_category.c: `simpul category load [--local] FILE | list`.  A topic
  * file has one topic per line: CODE, PARENT (or -), TIER and NAME separated
  * by tabs; a parent comes before its children.  The national list
- * replaces the national topics and keeps the node's own subtopics, which must still find their parents; --local
- * replaces only the node's own subtopics.  All in one transaction.
+ * replaces the national topics and keeps the node's own subtopics, which
+ * must still find their parents; --local replaces only the node's own
+ * subtopics.  All in one transaction.
  */
 #include "config.h"
 

@@ -40,7 +40,6 @@ static const struct {
 	[SPE_TRANSITION] =	{ "transition",		1, 409 },
 	[SPE_PERMISSION] =	{ "permission",		1, 403 },
 	[SPE_INSTANCE] =	{ "instance",		1, 403 },
-	[SPE_NOT_BUILT] =	{ "not-built",		3, 501 },
 	[SPE_IO] =		{ "io",			3, 500 },
 	[SPE_STORE] =		{ "store",		3, 500 },
 	[SPE_LOCKED] =		{ "locked",		3, 503 },

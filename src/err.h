@@ -35,7 +35,6 @@ enum sp_code {
 	SPE_PERMISSION,		/* the actor or node may not do this */
 	SPE_INSTANCE,		/* a known node came back with a new instance */
 	/* environment (exit 3): try again later */
-	SPE_NOT_BUILT,		/* subcommand not built yet */
 	SPE_IO,			/* file system */
 	SPE_STORE,		/* SQLite failed */
 	SPE_LOCKED,		/* database busy or locked */
