@@ -154,18 +154,30 @@ policy(int tier)
 	return p;
 }
 
-/* The clock called name; a missing one fails the test. */
+/* The clock called name, or NULL. */
 static const struct clock *
 find(const struct clock *c, size_t n, enum clock_name name)
 {
-	static const struct clock	 none;
-	size_t				 i;
+	size_t	 i;
 
 	for (i = 0; i < n; i++)
 		if (c[i].name == name)
 			return &c[i];
-	fail_msg("no clock %d", (int)name);
-	return &none;
+	return NULL;
+}
+
+/* The clock called name, which must be there. */
+static const struct clock *
+get(const struct clock *c, size_t n, enum clock_name name)
+{
+	static const struct clock	 none;
+	const struct clock		*k;
+
+	if ((k = find(c, n, name)) == NULL) {
+		fail_msg("no clock %d", (int)name);
+		return &none;
+	}
+	return k;
 }
 
 static void
@@ -180,27 +192,27 @@ test_24h(void **state)
 	(void)state;
 	f.filed = f.verify_start = f.target_start = filed;
 	n = clock_compute(&f, &p, filed + 3600, c);
-	assert_int_equal(find(c, n, CLK_24H)->state, CLS_RUNNING);
-	assert_int_equal(find(c, n, CLK_24H)->due, filed + 86400);
+	assert_int_equal(get(c, n, CLK_24H)->state, CLS_RUNNING);
+	assert_int_equal(get(c, n, CLK_24H)->due, filed + 86400);
 	/* Exactly at the deadline is not yet past it. */
 	n = clock_compute(&f, &p, filed + 86400, c);
-	assert_int_equal(find(c, n, CLK_24H)->state, CLS_RUNNING);
+	assert_int_equal(get(c, n, CLK_24H)->state, CLS_RUNNING);
 	n = clock_compute(&f, &p, filed + 86401, c);
-	assert_int_equal(find(c, n, CLK_24H)->state, CLS_OVERDUE);
-	assert_int_equal(find(c, n, CLK_TARGET)->state, CLS_OVERDUE);
+	assert_int_equal(get(c, n, CLK_24H)->state, CLS_OVERDUE);
+	assert_int_equal(get(c, n, CLK_TARGET)->state, CLS_OVERDUE);
 	/* Not started: no follow-up or reply window clock yet. */
 	assert_null(find(c, n, CLK_FOLLOW_UP));
 	assert_null(find(c, n, CLK_REPLY_WINDOW));
 	f.first_follow = f.target_met = filed + 23 * 3600;
 	n = clock_compute(&f, &p, filed + 90000, c);
-	assert_int_equal(find(c, n, CLK_24H)->state, CLS_MET);
+	assert_int_equal(get(c, n, CLK_24H)->state, CLS_MET);
 	f.first_follow = filed + 25 * 3600;
 	n = clock_compute(&f, &p, filed + 90000, c);
-	assert_int_equal(find(c, n, CLK_24H)->state, CLS_MET_LATE);
+	assert_int_equal(get(c, n, CLK_24H)->state, CLS_MET_LATE);
 	/* The 24 h clock is wall-clock: a weekend does not pause it. */
 	f.filed = T("2026-11-27T10:00:00+07:00");
 	n = clock_compute(&f, &p, f.filed, c);
-	assert_int_equal(find(c, n, CLK_24H)->due,
+	assert_int_equal(get(c, n, CLK_24H)->due,
 	    T("2026-11-28T10:00:00+07:00"));
 }
 
@@ -217,7 +229,7 @@ test_target(void **state)
 	    T("2026-11-24T10:00:00+07:00");
 	p.target_hours = 4;
 	n = clock_compute(&f, &p, f.filed, c);
-	assert_int_equal(find(c, n, CLK_TARGET)->due, f.filed + 4 * 3600);
+	assert_int_equal(get(c, n, CLK_TARGET)->due, f.filed + 4 * 3600);
 }
 
 static void
@@ -241,7 +253,7 @@ test_tiers(void **state)
 		struct clock_policy	 p = policy(want[i].tier);
 
 		n = clock_compute(&f, &p, f.verified, c);
-		util_time_format(find(c, n, CLK_FOLLOW_UP)->due, WIB, out);
+		util_time_format(get(c, n, CLK_FOLLOW_UP)->due, WIB, out);
 		assert_string_equal(out, want[i].due);
 	}
 }
@@ -261,16 +273,16 @@ test_information_request(void **state)
 	f.verified = f.verify_met = T("2026-11-23T09:00:00+07:00");
 	n = clock_compute(&f, &p, f.verified, c);
 	assert_null(find(c, n, CLK_FOLLOW_UP));
-	util_time_format(find(c, n, CLK_INFORMATION)->due, WIB, out);
+	util_time_format(get(c, n, CLK_INFORMATION)->due, WIB, out);
 	assert_string_equal(out, "2026-12-07T09:00:00+07:00");
 	f.extended = 1;
 	n = clock_compute(&f, &p, T("2026-12-08T09:00:00+07:00"), c);
-	util_time_format(find(c, n, CLK_INFORMATION)->due, WIB, out);
+	util_time_format(get(c, n, CLK_INFORMATION)->due, WIB, out);
 	assert_string_equal(out, "2026-12-16T09:00:00+07:00");
-	assert_int_equal(find(c, n, CLK_INFORMATION)->state, CLS_RUNNING);
+	assert_int_equal(get(c, n, CLK_INFORMATION)->state, CLS_RUNNING);
 	f.followed_up = T("2026-12-17T09:00:00+07:00");
 	n = clock_compute(&f, &p, f.followed_up, c);
-	assert_int_equal(find(c, n, CLK_INFORMATION)->state, CLS_MET_LATE);
+	assert_int_equal(get(c, n, CLK_INFORMATION)->state, CLS_MET_LATE);
 }
 
 static void
@@ -286,24 +298,24 @@ test_met_late_and_stop(void **state)
 	f.filed = f.verify_start = T("2026-11-23T08:00:00+07:00");
 	f.verify_met = T("2026-11-26T08:00:00+07:00");	/* exactly due */
 	n = clock_compute(&f, &p, f.verify_met, c);
-	assert_int_equal(find(c, n, CLK_VERIFICATION)->state, CLS_MET);
+	assert_int_equal(get(c, n, CLK_VERIFICATION)->state, CLS_MET);
 	f.verify_met++;
 	n = clock_compute(&f, &p, f.verify_met, c);
-	assert_int_equal(find(c, n, CLK_VERIFICATION)->state, CLS_MET_LATE);
+	assert_int_equal(get(c, n, CLK_VERIFICATION)->state, CLS_MET_LATE);
 	/* Resolution: 60 calendar days, overdue past them. */
 	now = f.filed + 61 * 86400;
 	n = clock_compute(&f, &p, now, c);
-	assert_int_equal(find(c, n, CLK_RESOLUTION)->due,
+	assert_int_equal(get(c, n, CLK_RESOLUTION)->due,
 	    f.filed + 60 * 86400);
-	assert_int_equal(find(c, n, CLK_RESOLUTION)->state, CLS_OVERDUE);
+	assert_int_equal(get(c, n, CLK_RESOLUTION)->state, CLS_OVERDUE);
 	/* Archived: unmet clocks stop and are judged at that time. */
 	f.stop = f.filed + 86400;
 	n = clock_compute(&f, &p, now, c);
-	assert_int_equal(find(c, n, CLK_RESOLUTION)->state, CLS_MET);
-	assert_int_equal(find(c, n, CLK_24H)->state, CLS_MET);
+	assert_int_equal(get(c, n, CLK_RESOLUTION)->state, CLS_MET);
+	assert_int_equal(get(c, n, CLK_24H)->state, CLS_MET);
 	f.stop = f.filed + 2 * 86400;
 	n = clock_compute(&f, &p, now, c);
-	assert_int_equal(find(c, n, CLK_24H)->state, CLS_MET_LATE);
+	assert_int_equal(get(c, n, CLK_24H)->state, CLS_MET_LATE);
 }
 
 static void
