@@ -299,7 +299,11 @@ local_failure(struct chan *c, struct sp_err *err)
 	set_state(c, SYNCER_DOWN, "%s: %s", sp_code_name(err->code),
 	    err->msg);
 	c->rd.local = 1;
-	if (!s->failed) {
+	/*
+	 * SPE_RECOVERING: a channel of this round found a receiver ahead and
+	 * marked the node; its refusal says why, this is only its echo.
+	 */
+	if (!s->failed && err->code != SPE_RECOVERING) {
 		s->failed = 1;
 		sp_errf(&s->fatal, err->code, "%s", err->msg);
 	}
