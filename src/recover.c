@@ -181,7 +181,7 @@ known(struct store *s, const struct batch_header *h, const char *digest,
 			if (ch->acked < h->seq)
 				ch->acked = h->seq;
 			return store_batch_out_ack(s, h->to, h->seq, digest,
-			    NULL, 0, 0, err) == -1 ||
+			    NULL, 0, NULL, 0, err) == -1 ||
 			    store_channel_put(s, ch, err) == -1 ? -1 : 1;
 		}
 		if (rc == -1 || store_batch_out_unsent(s, h->to, h->seq,
@@ -236,8 +236,8 @@ restore(struct store *s, const struct batch *b, const char *digest,
 	sb.len = len;
 	sb.created = h->created;
 	if (store_batch_out_add(s, &sb, err) == -1 ||
-	    store_batch_out_ack(s, h->to, h->seq, digest, NULL, 0, 0,
-	    err) == -1)
+	    store_batch_out_ack(s, h->to, h->seq, digest, NULL, 0, NULL,
+	    0, err) == -1)
 		return -1;
 	ch.peer = h->to;
 	ch.seq = h->seq;

@@ -857,8 +857,9 @@ recv_record_receipt(struct store *s, const char *self,
     struct sp_err *err)
 {
 	struct store_channel	 ch;
-	size_t			 i;
-	int			 refused = 0, found;
+	int64_t			*refused;
+	size_t			 i, n = 0;
+	int			 found;
 
 	if (r->kind == RECEIPT_RELAY)
 		return record_relay_receipt(s, self, r, bytes, len, err);
@@ -867,11 +868,14 @@ recv_record_receipt(struct store *s, const char *self,
 		return sp_errf(err, SPE_AUTHORSHIP, "receipt from %s is about "
 		    "batch %s->%s, not one this node sent to it", r->signer,
 		    r->batch_from, r->batch_to);
+	refused = xreallocarray(NULL, r->nresults + 1, sizeof(*refused));
 	for (i = 0; i < r->nresults; i++)
 		if (r->results[i].outcome == OUTCOME_REFUSED)
-			refused++;
-	if ((found = store_batch_out_ack(s, r->batch_to, r->batch_seq,
-	    r->batch_digest, bytes, len, refused, err)) == -1)
+			refused[n++] = r->results[i].item;
+	found = store_batch_out_ack(s, r->batch_to, r->batch_seq,
+	    r->batch_digest, bytes, len, refused, n, err);
+	free(refused);
+	if (found == -1)
 		return -1;
 	if (found == 0)
 		return sp_errf(err, SPE_NOT_FOUND, "no batch %s->%s seq %lld "

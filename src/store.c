@@ -72,7 +72,7 @@
 #include "util.h"
 #include "xmalloc.h"
 
-#define STORE_MAX_STMTS	96
+#define STORE_MAX_STMTS	128
 
 struct store {
 	sqlite3		*db;
@@ -407,6 +407,18 @@ static const char *const migrations[] = {
 	"  differences INTEGER NOT NULL,"
 	"  PRIMARY KEY (node, n)"
 	") STRICT;",
+
+	/*
+	 * 7: the items a receiver refused, per batch sent.  A final receipt
+	 * can arrive more than once (on the POST's answer, as an item, as a
+	 * file, in parts): batch_out.refused counts each refused item once.
+	 */
+	"CREATE TABLE batch_out_refused ("
+	"  peer TEXT NOT NULL,"
+	"  digest TEXT NOT NULL,"
+	"  item INTEGER NOT NULL,"
+	"  PRIMARY KEY (peer, digest, item)"
+	") STRICT, WITHOUT ROWID;",
 };
 
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -2218,28 +2230,59 @@ store_batch_out_replace(struct store *s, const char *peer,
 	return 0;
 }
 
+/* Count refused item once for the batch (peer, digest): 1 if new, else 0. */
+static int
+batch_out_refuse(struct store *s, const char *peer, const char *digest,
+    int64_t item, struct sp_err *err)
+{
+	static const char	*sql = "INSERT OR IGNORE INTO batch_out_refused "
+	    "(peer, digest, item) VALUES (?, ?, ?)";
+	static const char	*add = "UPDATE batch_out SET refused = "
+	    "refused + 1 WHERE peer = ? AND digest = ?";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, digest, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, item);
+	if (step_done(s, st, "batch", err) == -1)
+		return -1;
+	if (sqlite3_changes(s->db) == 0)
+		return 0;
+	if ((st = stmt(s, add, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, digest, -1, SQLITE_STATIC);
+	return step_done(s, st, "batch", err) == -1 ? -1 : 1;
+}
+
 int
 store_batch_out_ack(struct store *s, const char *peer, int64_t seq,
-    const char *digest, const uint8_t *receipt, size_t len, int refused,
-    struct sp_err *err)
+    const char *digest, const uint8_t *receipt, size_t len,
+    const int64_t *refused, size_t nrefused, struct sp_err *err)
 {
-	/* refused adds up: a large receipt comes in parts (receipt_slice) */
 	static const char	*sql = "UPDATE batch_out SET state = 'accepted', "
-	    "receipt = coalesce(receipt, ?), refused = refused + ? "
+	    "receipt = coalesce(receipt, ?) "
 	    "WHERE peer = ? AND seq = ? AND digest = ? AND state != 'replaced'";
 	sqlite3_stmt		*st;
+	size_t			 i;
 
 	if ((st = stmt(s, sql, err)) == NULL)
 		return -1;
 	if (receipt != NULL)
 		sqlite3_bind_blob(st, 1, receipt, (int)len, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, refused);
-	sqlite3_bind_text(st, 3, peer, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, seq);
-	sqlite3_bind_text(st, 5, digest, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, seq);
+	sqlite3_bind_text(st, 4, digest, -1, SQLITE_STATIC);
 	if (step_done(s, st, "batch", err) == -1)
 		return -1;
-	return sqlite3_changes(s->db) == 1;
+	if (sqlite3_changes(s->db) != 1)
+		return 0;
+	for (i = 0; i < nrefused; i++)
+		if (batch_out_refuse(s, peer, digest, refused[i], err) == -1)
+			return -1;
+	return 1;
 }
 
 int

@@ -313,13 +313,15 @@ int		 store_batch_out_next(struct store *, const char *peer,
 int		 store_batch_out_replace(struct store *, const char *peer,
 		    const char *digest, struct sp_err *);
 /*
- * A final receipt acknowledged (peer, seq, digest): mark it accepted and
- * keep the receipt's bytes (NULL for a receipt item) and refused count.
+ * A final receipt acknowledged (peer, seq, digest): mark it accepted, keep
+ * the receipt's bytes (NULL for a receipt item) and count the refused
+ * item positions not counted before (a receipt seen again, or in parts).
  * Returns 1, or 0 when no such batch was sent.
  */
 int		 store_batch_out_ack(struct store *, const char *peer,
 		    int64_t seq, const char *digest, const uint8_t *receipt,
-		    size_t len, int refused, struct sp_err *);
+		    size_t len, const int64_t *refused, size_t nrefused,
+		    struct sp_err *);
 
 /* Incoming batches: accepted ones and equivocation evidence. */
 int		 store_batch_in_add(struct store *, const char *peer,

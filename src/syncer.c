@@ -679,8 +679,8 @@ ack_bare(struct chan *c, struct sp_err *err)
 
 	if (store_begin(st, err) == -1)
 		return -1;
-	if (store_batch_out_ack(st, c->peer, c->pos, c->digest, NULL, 0, 0,
-	    err) == -1 || store_commit(st, err) == -1) {
+	if (store_batch_out_ack(st, c->peer, c->pos, c->digest, NULL, 0, NULL,
+	    0, err) == -1 || store_commit(st, err) == -1) {
 		store_rollback(st);
 		return -1;
 	}

@@ -248,6 +248,47 @@ test_backup_is_a_database(void **state)
 }
 
 static int
+refused_of(void *arg, const struct store_batch *b)
+{
+	*(int *)arg = b->refused;
+	return 0;
+}
+
+/*
+ * A final receipt seen again (on the POST's answer, then as an item or a
+ * file) or in parts counts each refused item once.
+ */
+static void
+test_refused_counted_once(void **state)
+{
+	struct sp_err		 err = { 0 };
+	struct store		*s = fresh("ack.db");
+	struct store_batch	 b = { .peer = "33.28", .seq = 1,
+	    .digest = "d1", .prev = "", .bytes = (const uint8_t *)"x",
+	    .len = 1 };
+	const int64_t		 both[] = { 2, 5 }, part[] = { 5, 7 };
+	int			 n = -1;
+
+	(void)state;
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_batch_out_add(s, &b, &err), 0);
+	assert_int_equal(store_batch_out_ack(s, "33.28", 1, "d1", NULL, 0,
+	    both, 2, &err), 1);
+	assert_int_equal(store_batch_out_ack(s, "33.28", 1, "d1", NULL, 0,
+	    both, 2, &err), 1);
+	assert_int_equal(store_batch_out_ack(s, "33.28", 1, "d1", NULL, 0,
+	    part, 2, &err), 1);
+	/* another copy of seq 1 was never sent: nothing counted */
+	assert_int_equal(store_batch_out_ack(s, "33.28", 1, "d2", NULL, 0,
+	    part, 2, &err), 0);
+	assert_int_equal(store_commit(s, &err), 0);
+	assert_int_equal(store_batch_out_each(s, "33.28", 1, refused_of, &n,
+	    &err), 0);
+	assert_int_equal(n, 3);
+	store_close(s);
+}
+
+static int
 setup(void **state)
 {
 	(void)state;
@@ -277,6 +318,7 @@ main(void)
 		cmocka_unit_test(test_holidays_by_year),
 		cmocka_unit_test(test_local_topics_keep_parents),
 		cmocka_unit_test(test_backup_is_a_database),
+		cmocka_unit_test(test_refused_counted_once),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
