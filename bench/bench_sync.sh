@@ -71,7 +71,7 @@ spid=$!
 port=
 while [ -z "$port" ]; do
 	sleep 0.1
-	port=$(sed -n 's/.* listening on port \([0-9]*\)$/\1/p' "$T/tegal.log")
+	port=$(sed -n 's/.* listening on port \([0-9]*\),.*/\1/p' "$T/tegal.log")
 done
 "$S" --db "$T/demak.db" peer add 33.28 "https://localhost:$port" >/dev/null
 "$S" --db "$T/demak.db" backup "$T/demak2.db" >/dev/null

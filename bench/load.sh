@@ -105,11 +105,14 @@ mk() {		# mk CODE [init options]
 	    exit 1
 }
 mk hub --role hub
+# The attack is meant to meet the cap: 256, not the default 1,024.
+"$SIMPUL" --db "$W/hub.db" config set serve.max_connections 256 >/dev/null ||
+    exit 1
 bg "$W/hub.log" "$SIMPUL" --db "$W/hub.db" serve --listen 127.0.0.1:0
 hub_pid=$bg_pid
 port=
 for i in $(seq 1 100); do
-	port=$(sed -n 's/.* listening on port \([0-9]*\)$/\1/p' "$W/hub.log")
+	port=$(sed -n 's/.* listening on port \([0-9]*\),.*/\1/p' "$W/hub.log")
 	[ -n "$port" ] && break
 	sleep 0.1
 done

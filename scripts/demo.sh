@@ -80,7 +80,7 @@ node "$demo/hub.db" hub "Hub SP4N-LAPOR! nasional" --role hub
 start hub --listen 127.0.0.1:0
 port=
 for i in $(seq 1 50); do
-	port=$(sed -n 's/.* listening on port \([0-9]*\)$/\1/p' "$demo/hub.log")
+	port=$(sed -n 's/.* listening on port \([0-9]*\),.*/\1/p' "$demo/hub.log")
 	[ -n "$port" ] && break
 	sleep 0.2
 done

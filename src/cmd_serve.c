@@ -56,7 +56,6 @@
 static const struct server_config serve_defaults = {
 	.max_body = 1024 * 1024 + 4096,
 	.max_headers = 16 * 1024,
-	.max_conns = 256,
 	.idle_timeout = 30,
 	.grace = 10,
 	.min_rate = 256,
@@ -715,8 +714,13 @@ static int
 serve_listen(struct serve *sv, const char *listen, struct sp_err *err)
 {
 	struct server_config	 cfg = serve_defaults;
+	long long		 n;
 
 	cfg.listen = listen;
+	if (settings_get_int(sv->cli->store, "serve.max_connections", &n,
+	    err) == -1)
+		return -1;
+	cfg.max_conns = (int)n;
 	if ((sv->tls = tls_server_new(sv->node.cert, sv->node.dkey,
 	    sv->node.ca, sv->node.crl, err)) == NULL ||
 	    (sv->srv = server_new(sv->loop, sv->tls, &cfg, err)) == NULL)
@@ -830,8 +834,9 @@ cmd_serve(struct cli *cli, int argc, char **argv, struct sp_err *err)
 	if (serve_start(&sv, listen, err) == -1)
 		goto out;
 	if (sv.srv != NULL)
-		log_info("%s listening on port %d", sv.node.code,
-		    server_port(sv.srv));
+		log_info("%s listening on port %d, at most %d connections",
+		    sv.node.code, server_port(sv.srv),
+		    server_max_connections(sv.srv));
 	log_info("%s syncing with %d channel(s)", sv.node.code,
 	    syncer_channels(sv.syncer));
 	signo = loop_run(sv.loop);

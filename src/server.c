@@ -18,11 +18,14 @@
 #include "config.h"
 
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+
+#include <errno.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +51,8 @@
 #define SERVER_MAX_ROUTES	16
 #define TICK_MS			500
 #define PRESSURE_GRACE		2	/* seconds, at the cap */
+#define FD_SPARE		128	/* descriptors beyond the connections */
+#define MIN_CONNS		8
 
 struct route {
 	struct server	*srv;
@@ -318,6 +323,44 @@ bad:
 	return sp_errf(err, SPE_USAGE, "--listen '%s' is not ADDR:PORT", s);
 }
 
+/*
+ * Every connection holds a descriptor, so the cap must fit under
+ * RLIMIT_NOFILE with FD_SPARE left for the database, the client's
+ * connections and the CRL: past the limit accept() fails with EMFILE and
+ * the listener, still enabled, would spin on the waiting connection.
+ * The soft limit is raised as far as the hard one allows; what does not
+ * fit lowers the cap, loudly.
+ */
+static int
+fd_room(struct server *srv, struct sp_err *err)
+{
+	struct rlimit	 rl;
+	rlim_t		 want = (rlim_t)srv->cfg.max_conns + FD_SPARE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return sp_errf(err, SPE_IO, "the open-file limit: %s",
+		    strerror(errno));
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max != RLIM_INFINITY &&
+		    rl.rlim_max < want ? rl.rlim_max : want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1 &&
+		    getrlimit(RLIMIT_NOFILE, &rl) == -1)
+			return sp_errf(err, SPE_IO, "the open-file limit: %s",
+			    strerror(errno));
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+		return 0;
+	if (rl.rlim_cur < MIN_CONNS + FD_SPARE)
+		return sp_errf(err, SPE_INVALID, "the open-file limit %llu "
+		    "leaves no room for %d connections (ulimit -n)",
+		    (unsigned long long)rl.rlim_cur, MIN_CONNS);
+	log_warnx("at most %llu connections, not %d: the open-file limit "
+	    "is %llu (ulimit -n)", (unsigned long long)(rl.rlim_cur -
+	    FD_SPARE), srv->cfg.max_conns, (unsigned long long)rl.rlim_cur);
+	srv->cfg.max_conns = (int)(rl.rlim_cur - FD_SPARE);
+	return 0;
+}
+
 struct server *
 server_new(struct loop *l, struct tls_ctx *tls, const struct server_config *cfg,
     struct sp_err *err)
@@ -331,7 +374,8 @@ server_new(struct loop *l, struct tls_ctx *tls, const struct server_config *cfg,
 	srv->base = loop_base(l);
 	srv->tls = tls;
 	srv->cfg = *cfg;
-	if (parse_listen(cfg->listen, &ss, &sslen, err) == -1)
+	if (parse_listen(cfg->listen, &ss, &sslen, err) == -1 ||
+	    fd_room(srv, err) == -1)
 		goto bad;
 	srv->listener = evconnlistener_new_bind(srv->base, NULL, NULL,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
@@ -415,6 +459,12 @@ int
 server_connections(const struct server *srv)
 {
 	return srv->nconns;
+}
+
+int
+server_max_connections(const struct server *srv)
+{
+	return srv->cfg.max_conns;
 }
 
 void

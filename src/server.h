@@ -32,7 +32,10 @@ struct server_config {
 
 typedef void	 server_handler(struct server_req *, void *);
 
-/* Listen with tls (borrowed).  Free with server_free(). */
+/*
+ * Listen with tls (borrowed), the open-file limit raised to fit the cap.
+ * Free with server_free().
+ */
 struct server	*server_new(struct loop *, struct tls_ctx *,
 		    const struct server_config *, struct sp_err *);
 void		 server_free(struct server *);	/* NULL is fine */
@@ -40,6 +43,8 @@ int		 server_route(struct server *, int methods, const char *path,
 		    server_handler *, void *);
 int		 server_port(const struct server *);
 int		 server_connections(const struct server *);
+/* The cap in force: max_conns, or less under a low open-file limit. */
+int		 server_max_connections(const struct server *);
 /* Stop accepting; connections in flight finish (graceful shutdown). */
 void		 server_drain(struct server *);
 

@@ -56,6 +56,8 @@ static const struct {
 	  "days after closing to keep reporter identity; 0 keeps it" },
 	{ "sync.interval_seconds", "60", 1, 1, 86400, check_int,
 	  "seconds between sync rounds of serve" },
+	{ "serve.max_connections", "1024", 1, 8, 65536, check_int,
+	  "connections serve --listen holds open at once" },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))

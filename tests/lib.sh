@@ -131,7 +131,7 @@ start_node() {
 	echo $! >> "$T/.pids"
 	sn_i=0
 	while [ $sn_i -lt 100 ]; do
-		sn_port=$(sed -n 's/.* listening on port \([0-9]*\)$/\1/p' \
+		sn_port=$(sed -n 's/.* listening on port \([0-9]*\),.*/\1/p' \
 		    "$T/$sn_name.log" 2>/dev/null)	# maybe not opened yet
 		if [ -n "$sn_port" ]; then
 			eval "${sn_name}_port=$sn_port"

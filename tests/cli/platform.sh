@@ -88,6 +88,9 @@ dump "$DB" > "$T/before"
 expect "refuse zero target" 1 \
     "simpul: config: target.hours: 0 is out of range 1..720" \
     --db "$DB" config set target.hours 0
+expect "refuse a connection cap below 8" 1 \
+    "simpul: config: serve.max_connections: 4 is out of range 8..65536" \
+    --db "$DB" config set serve.max_connections 4
 expect "refuse unknown zone" 1 \
     "simpul: config: node.zone: 'CET' is not WIB, WITA or WIT" \
     --db "$DB" config set node.zone CET

@@ -23,6 +23,8 @@ expect "serve with a bad address" 2 \
     --db "$HUB" serve --listen localhost
 
 ok "the hub starts on loopback" start_node hub "$HUB"
+ok "it holds 1024 connections at most" grep -q \
+    'listening on port [0-9]*, at most 1024 connections$' "$T/hub.log"
 ok "a known node gets the status" test "$(https 33.21 "$hub_port" /v1/status)" = 200
 ok "the status names the hub" grep -q '"node": *"hub"' "$T/body"
 ok "XML on request" test "$(https 33.21 "$hub_port" '/v1/status?format=xml')" = 200
@@ -36,7 +38,10 @@ DEMAK=$T/demak.db
 "$SIMPUL" --db "$DEMAK" init --node 33.21 --name Demak \
     --cert "$P/33.21.pem" --key "$P/33.21.key" --ca "$P/ca.pem" \
     --crl "$P/crl.pem" >/dev/null
+"$SIMPUL" --db "$DEMAK" config set serve.max_connections 64 >/dev/null
 ok "a regency node serves too" start_node demak "$DEMAK"
+ok "with the connection cap it was given" grep -q \
+    'listening on port [0-9]*, at most 64 connections$' "$T/demak.log"
 ok "it refuses a valid node it does not know with 403" \
     test "$(https 33.28 "$demak_port" /v1/status)" = 403
 ok "the refusal says why" grep -qx \

@@ -2,7 +2,8 @@
  * test_net.c: the HTTPS server and client on loopback with real
  * certificates, in one event loop: mutual TLS both ways, the server's CN
  * check by the client, pins, body limits, the connection cap and the rate
- * watchdog, and its shorter grace at the cap.
+ * watchdog, its shorter grace at the cap, and the cap fitted to the
+ * open-file limit.
  */
 #include "config.h"
 
@@ -15,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -383,6 +386,77 @@ test_cap_pressure(void **state)
 	    server_port(srv));
 }
 
+/* The cap a server with max_conns gets; -1 when it is refused. */
+static int
+cap_under(int max_conns)
+{
+	struct sp_err		 err = { 0 };
+	struct server_config	 cfg = { "127.0.0.1:0", 4096, 4096, 0, 5, 5,
+	    1, 60 };
+	struct server		*s;
+	int			 cap;
+
+	cfg.max_conns = max_conns;
+	if ((s = server_new(loop, stls, &cfg, &err)) == NULL)
+		return -1;
+	cap = server_max_connections(s);
+	server_free(s);
+	return cap;
+}
+
+/*
+ * In a child, whose limits are its own: with the hard open-file limit at
+ * hard, the cap max_conns gets, or -1 when it is refused; -2 on failure.
+ */
+static int
+cap_under_hard_limit(rlim_t hard, int max_conns)
+{
+	struct rlimit	 rl = { hard, hard };
+	int		 fd[2], cap = -2, st;
+	pid_t		 pid;
+
+	assert_int_equal(pipe(fd), 0);
+	if ((pid = fork()) == 0) {
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			cap = cap_under(max_conns);
+		_exit(write(fd[1], &cap, sizeof(cap)) == sizeof(cap) ? 0 : 1);
+	}
+	assert_true(pid > 0);
+	close(fd[1]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_int_equal(read(fd[0], &cap, sizeof(cap)), sizeof(cap));
+	close(fd[0]);
+	return cap;
+}
+
+/*
+ * Every connection is a descriptor: the soft open-file limit is raised to
+ * fit the cap and 128 more, and a hard limit too low lowers the cap (or
+ * refuses a server with no room for 8 connections) instead of letting
+ * accept() fail with EMFILE.
+ */
+static void
+test_cap_fits_open_files(void **state)
+{
+	struct rlimit	 rl, was;
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &was), 0);
+	if (was.rlim_max != RLIM_INFINITY && was.rlim_max < 1128)
+		fail_msg("the hard open-file limit %llu is below this "
+		    "test's 1128", (unsigned long long)was.rlim_max);
+	rl = was;
+	rl.rlim_cur = 200;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	assert_int_equal(cap_under(1000), 1000);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	assert_true(rl.rlim_cur >= 1128);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &was), 0);
+	assert_int_equal(cap_under_hard_limit(300, 1000), 300 - 128);
+	assert_int_equal(cap_under_hard_limit(300, 100), 100);
+	assert_int_equal(cap_under_hard_limit(130, 100), -1);
+}
+
 static int
 setup(void **state)
 {
@@ -456,6 +530,7 @@ main(void)
 		cmocka_unit_test(test_connection_cap),
 		cmocka_unit_test(test_slow_trickle_is_cut),
 		cmocka_unit_test(test_cap_pressure),
+		cmocka_unit_test(test_cap_fits_open_files),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
