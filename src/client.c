@@ -288,6 +288,20 @@ client_free(struct client *c)
 	free(c);
 }
 
+/* A name is UTF-8: percent-encoded, as a header carries only ASCII. */
+static void
+name_header(struct xfer *x, CURL *e, const char *name)
+{
+	char	*v, *h;
+
+	if ((v = curl_easy_escape(e, name, 0)) == NULL)
+		fatalx("out of memory for a header");
+	h = xasprintf("X-Simpul-Name: %s", v);
+	x->headers = curl_slist_append(x->headers, h);
+	free(h);
+	curl_free(v);
+}
+
 static void
 easy_setup(struct xfer *x, const struct client_call *call)
 {
@@ -324,6 +338,8 @@ easy_setup(struct xfer *x, const struct client_call *call)
 		x->headers = curl_slist_append(x->headers, h);
 		free(h);
 	}
+	if (call->name != NULL)
+		name_header(x, e, call->name);
 	if (strcmp(call->method, "POST") == 0) {
 		x->headers = curl_slist_append(x->headers,
 		    "Content-Type: application/xml");

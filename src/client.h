@@ -26,6 +26,7 @@ struct client_call {
 	size_t		 max_response;	/* bytes */
 	long		 timeout;	/* seconds for the whole transfer */
 	const char	*relay;		/* hex relay receipt to send, or NULL */
+	const char	*name;		/* this node's name, told to the hub */
 };
 
 struct client_result {

@@ -169,21 +169,73 @@ renew_cert(struct serve *sv, const char *code, const uint8_t *der,
 	return 0;
 }
 
-/* At the hub: enrol at first contact, keep the certificate current. */
+/*
+ * The hub: the name a node gives itself (its node.name, percent-encoded
+ * in X-Simpul-Name on every request to the hub) is the one the directory
+ * publishes.  The CN vouches for who says it; a name init would refuse
+ * is refused here too, before anything is recorded.  1 and *name (the
+ * caller frees), 0 when none was given, -1 when it is no name.
+ */
+static int
+told_name(struct server_req *r, char **name, struct sp_err *err)
+{
+	int	 rc;
+
+	if ((rc = server_req_get_text(r, "X-Simpul-Name", name)) == 1 &&
+	    settings_check_name("X-Simpul-Name", *name, err) == 0)
+		return 1;
+	free(*name);
+	*name = NULL;
+	if (rc == -1)
+		return sp_errf(err, SPE_INVALID, "X-Simpul-Name: give 1 to "
+		    "200 bytes of UTF-8 on one line");
+	return rc == 0 ? 0 : -1;
+}
+
+static int
+renew_name(struct serve *sv, const char *code, const char *name,
+    struct sp_err *err)
+{
+	struct store_peer	 p;
+	int			 rc;
+
+	if ((rc = store_peer_get(sv->cli->store, code, &p, err)) != 1 ||
+	    (p.name != NULL && strcmp(p.name, name) == 0))
+		return rc == -1 ? -1 : 0;
+	if (store_begin(sv->cli->store, err) == -1)
+		return -1;
+	if (store_peer_name(sv->cli->store, code, name, err) == -1 ||
+	    store_commit(sv->cli->store, err) == -1) {
+		store_rollback(sv->cli->store);
+		return -1;
+	}
+	return 0;
+}
+
+/* At the hub: enrol at first contact, keep certificate and name current. */
 static int
 hub_peer(struct serve *sv, struct server_req *r, int known,
     struct sp_err *err)
 {
+	const char	*code = server_req_peer(r);
 	uint8_t		*der;
+	char		*name;
 	size_t		 len;
-	int		 rc;
+	int		 rc, named;
 
-	if (server_req_peer_der(r, &der, &len) == -1)
+	if ((named = told_name(r, &name, err)) == -1)
+		return -1;
+	if (server_req_peer_der(r, &der, &len) == -1) {
+		free(name);
 		return sp_errf(err, SPE_PERMISSION, "no verified client "
 		    "certificate");
-	rc = known ? renew_cert(sv, server_req_peer(r), der, len, err) :
-	    enrol(sv, server_req_peer(r), der, len, err);
+	}
+	rc = known ? renew_cert(sv, code, der, len, err) :
+	    enrol(sv, code, der, len, err);
+	if (rc != -1 && named)
+		rc = renew_name(sv, code, name, err);
 	free(der);
+	free(name);
 	return rc;
 }
 

@@ -36,7 +36,7 @@ add_node(void *arg, const struct store_peer *p, const char *pins)
 	n = &d->nodes[d->n++];
 	memset(n, 0, sizeof(*n));
 	snprintf(n->code, sizeof(n->code), "%s", p->code);
-	n->name = xstrdup("");
+	n->name = xstrdup(p->name != NULL ? p->name : "");
 	n->url = p->url != NULL ? xstrdup(p->url) : NULL;
 	snprintf(n->instance, sizeof(n->instance), "%s",
 	    p->instance != NULL ? p->instance : "");

@@ -527,6 +527,24 @@ server_req_get_header(const struct server_req *r, const char *name)
 	    name);
 }
 
+int
+server_req_get_text(const struct server_req *r, const char *name, char **out)
+{
+	const char	*v = server_req_get_header(r, name);
+	size_t		 len;
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if ((*out = evhttp_uridecode(v, 0, &len)) == NULL)
+		fatalx("out of memory for a header");
+	if (strlen(*out) == len)
+		return 1;
+	free(*out);
+	*out = NULL;
+	return -1;
+}
+
 void
 server_req_header(struct server_req *r, const char *name, const char *value)
 {

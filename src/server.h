@@ -61,6 +61,12 @@ const char	*server_req_query(const struct server_req *, const char *);
 const uint8_t	*server_req_body(struct server_req *, size_t *len);
 /* A request header, or NULL. */
 const char	*server_req_get_header(const struct server_req *, const char *);
+/*
+ * A percent-encoded header, decoded into *out (the caller frees): 1, 0
+ * when absent, -1 when it decodes to a NUL byte.
+ */
+int		 server_req_get_text(const struct server_req *, const char *,
+		    char **out);
 /* Add a header to the reply. */
 void		 server_req_header(struct server_req *, const char *,
 		    const char *);

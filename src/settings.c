@@ -17,7 +17,6 @@
 #include "xmalloc.h"
 
 static int	 check_zone(const char *, const char *, struct sp_err *);
-static int	 check_name(const char *, const char *, struct sp_err *);
 static int	 check_url(const char *, const char *, struct sp_err *);
 static int	 check_int(const char *, const char *, struct sp_err *);
 
@@ -31,7 +30,7 @@ static const struct {
 } keys[] = {
 	{ "node.code", NULL, 0, 0, 0, NULL,
 	  "Kemendagri region code, or hub" },
-	{ "node.name", NULL, 1, 0, 0, check_name,
+	{ "node.name", NULL, 1, 0, 0, settings_check_name,
 	  "the regency's name" },
 	{ "node.role", NULL, 0, 0, 0, NULL, "regency or hub" },
 	{ "node.instance", NULL, 0, 0, 0, NULL,
@@ -94,8 +93,8 @@ check_zone(const char *key, const char *v, struct sp_err *err)
 	return 0;
 }
 
-static int
-check_name(const char *key, const char *v, struct sp_err *err)
+int
+settings_check_name(const char *key, const char *v, struct sp_err *err)
 {
 	size_t	 n = strlen(v);
 
@@ -141,7 +140,7 @@ settings_identity_check(const struct settings_identity *id, struct sp_err *err)
 	if ((strcmp(id->role, "hub") == 0) != (strcmp(id->code, "hub") == 0))
 		return sp_errf(err, SPE_INVALID,
 		    "the hub's code is hub and only the hub has role hub");
-	if (check_name("name", id->name, err) == -1 ||
+	if (settings_check_name("name", id->name, err) == -1 ||
 	    check_zone("zone", id->zone, err) == -1)
 		return -1;
 	if (id->hub != NULL && check_url("hub", id->hub, err) == -1)

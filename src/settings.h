@@ -51,6 +51,9 @@ int	 settings_recovering(struct store *, char **why, struct sp_err *);
 /* Set the mark with why, or clear it (NULL); inside a transaction. */
 int	 settings_mark_recovering(struct store *, const char *why,
 	    struct sp_err *);
+/* A node's name: 1 to 200 bytes of UTF-8 on one line; what names it. */
+int	 settings_check_name(const char *what, const char *,
+	    struct sp_err *);
 /* Minutes east of UTC for WIB, WITA, WIT; -1 for anything else. */
 int	 settings_zone_offset(const char *);
 

@@ -412,7 +412,10 @@ static const char *const migrations[] = {
 	 * 7: the items a receiver refused, per batch sent.  A final receipt
 	 * can arrive more than once (on the POST's answer, as an item, as a
 	 * file, in parts): batch_out.refused counts each refused item once.
+	 * peer.name (the hub): the name a node gives itself, published in
+	 * the directory.
 	 */
+	"ALTER TABLE peer ADD COLUMN name TEXT;"
 	"CREATE TABLE batch_out_refused ("
 	"  peer TEXT NOT NULL,"
 	"  digest TEXT NOT NULL,"
@@ -1144,7 +1147,7 @@ store_peer_get(struct store *s, const char *code, struct store_peer *p,
     struct sp_err *err)
 {
 	static const char	*sql = "SELECT code, url, instance, added_at, "
-	    "cert FROM peer WHERE code = ?";
+	    "cert, name FROM peer WHERE code = ?";
 	sqlite3_stmt		*st;
 	int			 rc;
 
@@ -1159,6 +1162,7 @@ store_peer_get(struct store *s, const char *code, struct store_peer *p,
 			p->added_at = sqlite3_column_int64(st, 3);
 			p->cert = sqlite3_column_blob(st, 4);
 			p->cert_len = (size_t)sqlite3_column_bytes(st, 4);
+			p->name = (const char *)sqlite3_column_text(st, 5);
 		} else
 			sqlite3_reset(st);
 		return 1;
@@ -1177,7 +1181,7 @@ store_peer_each(struct store *s,
 	static const char	*sql = "SELECT p.code, p.url, p.instance, "
 	    "p.added_at, (SELECT group_concat(pin, ' ') FROM "
 	    "(SELECT pin FROM peer_pin WHERE code = p.code ORDER BY pin)), "
-	    "p.cert FROM peer p ORDER BY p.code";
+	    "p.cert, p.name FROM peer p ORDER BY p.code";
 	struct store_peer	 p;
 	sqlite3_stmt		*st;
 	int			 rc;
@@ -1191,6 +1195,7 @@ store_peer_each(struct store *s,
 		p.added_at = sqlite3_column_int64(st, 3);
 		p.cert = sqlite3_column_blob(st, 5);
 		p.cert_len = (size_t)sqlite3_column_bytes(st, 5);
+		p.name = (const char *)sqlite3_column_text(st, 6);
 		if (fn(arg, &p, (const char *)sqlite3_column_text(st, 4))
 		    == -1) {
 			sqlite3_reset(st);
@@ -1214,6 +1219,20 @@ store_peer_cert(struct store *s, const char *code, const uint8_t *der,
 	if ((st = stmt(s, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_blob(st, 1, der, (int)len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
+	return step_done(s, st, "peer", err);
+}
+
+int
+store_peer_name(struct store *s, const char *code, const char *name,
+    struct sp_err *err)
+{
+	static const char	*sql = "UPDATE peer SET name = ? WHERE code = ?";
+	sqlite3_stmt		*st;
+
+	if ((st = stmt(s, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
 	return step_done(s, st, "peer", err);
 }

@@ -95,6 +95,7 @@ struct store_peer {
 	int64_t		 added_at;
 	const uint8_t	*cert;		/* the hub: DER it enrolled with */
 	size_t		 cert_len;	/* 0: none seen */
+	const char	*name;		/* the hub: as the node gave it, or NULL */
 };
 int		 store_peer_add(struct store *, const char *code,
 		    const char *url, int64_t now, struct sp_err *);
@@ -113,6 +114,9 @@ int		 store_peer_each(struct store *,
 /* The hub: the certificate (DER) a node presented at its last contact. */
 int		 store_peer_cert(struct store *, const char *code,
 		    const uint8_t *der, size_t len, struct sp_err *);
+/* The hub: the name a node gave itself at its last contact. */
+int		 store_peer_name(struct store *, const char *code,
+		    const char *name, struct sp_err *);
 
 /*
  * The hub's last verified directory (DESIGN §2), replaced whole with its

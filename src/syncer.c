@@ -417,6 +417,8 @@ start(struct chan *c, const char *method, const char *url,
 	call.max_response = MAX_RESPONSE;
 	call.timeout = XFER_TIMEOUT;
 	call.relay = c->deliver ? c->relay : NULL;
+	if (strcmp(c->via, "hub") == 0)
+		call.name = c->s->cfg.node->name;
 	if (client_start(c->s->cfg.client, &call, done, c, &err) == -1) {
 		local_failure(c, &err);
 		return -1;

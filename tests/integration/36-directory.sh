@@ -6,7 +6,8 @@
 # database and the hub refuses it until the operator re-enrols it; then
 # Tegal's certificate is revoked at the CA, the hub is given the new CRL,
 # and Demak picks it up within a few rounds and refuses Tegal; last, a CRL
-# past its next update shows in status and in the log.
+# past its next update shows in status and in the log.  The directory
+# names each node as it names itself (X-Simpul-Name, UTF-8 percent-encoded).
 . "${top_srcdir:-.}/tests/lib.sh"
 
 pki hub 33.21 33.28
@@ -45,8 +46,10 @@ answers() {	# answers WHO PORT [PATH [STATUS]]: the node answers WHO so
 mk "$T/hub.db" hub "Hub SP4N-LAPOR!" "$T/hub.crl" --role hub
 ok "the hub serves on loopback" start_node hub "$T/hub.db"
 hp=$hub_port
-mk "$T/demak.db" 33.21 Demak "$T/demak.crl" --hub "https://localhost:$hp"
+DN="Kabupaten Demak – Kota Wali"
+mk "$T/demak.db" 33.21 "$DN" "$T/demak.crl" --hub "https://localhost:$hp"
 mk "$T/tegal.db" 33.28 Tegal "$T/tegal.crl" --hub "https://localhost:$hp"
+hub_name() { sqlite3 "$T/hub.db" "SELECT name FROM peer WHERE code = '$1'"; }
 
 # ---- the directory ----------------------------------------------------------
 ok "Tegal syncs once: the hub enrols it" G sync
@@ -63,6 +66,27 @@ ok "it carries the certificate Tegal enrolled with" \
 ok "and the federation's limits and wire version" grep -Eq \
     'version="1" max-batch-bytes="1048576" max-batch-items="2000" max-item-bytes="65536"' \
     "$T/body"
+ok "it names each node as the node names itself" sh -c \
+    "grep -q 'code=\"33.28\" name=\"Tegal\"' '$T/body' &&
+    grep -q 'code=\"33.21\" name=\"$DN\"' '$T/body'"
+eq "Demak holds Tegal's name" Tegal \
+    "$(sqlite3 "$T/demak.db" "SELECT name FROM directory WHERE code = '33.28'")"
+G config set node.name "Kabupaten Tegal" >/dev/null
+ok "Tegal renames itself and syncs" G sync
+ok "the directory follows" dir_says 33.21 'code="33.28" name="Kabupaten Tegal"'
+long=$(printf '%0201d' 0)
+for bad in 'a%0Ab' 'a%00b' '%FF' "$long"; do
+	eq "a name that is no name ('$(echo "$bad" | cut -c1-8)') is refused" 400 \
+	    "$(https 33.28 "$hp" /v1/status -H "X-Simpul-Name: $bad")"
+	tap_n=$((tap_n + 1))
+	if grep -qx 'invalid: X-Simpul-Name: give 1 to 200 bytes of UTF-8 on one line' \
+	    "$T/body" && [ "$(hub_name 33.28)" = "Kabupaten Tegal" ]; then
+		echo "ok $tap_n - and the name stays"
+	else
+		echo "not ok $tap_n - and the name stays"
+		tap_failed=1
+	fi
+done
 C1=$(D complaint file --title "Jalan rusak" --body "Laporan warga" \
     --channel web --category INF.JLN)
 ok "a forward to a node of the directory is accepted" \
