@@ -29,14 +29,14 @@
 
 #include <sqlite3.h>
 
-#include "complaint.h"
-#include "desk.h"
-#include "err.h"
-#include "event.h"
-#include "policy.h"
-#include "settings.h"
-#include "store.h"
-#include "util.h"
+#include "rules/complaint.h"
+#include "exchange/desk.h"
+#include "core/err.h"
+#include "rules/event.h"
+#include "exchange/policy.h"
+#include "exchange/settings.h"
+#include "store/store.h"
+#include "core/util.h"
 
 #define OPS	6	/* file, verify, dispatch, follow-up, reply, close */
 #define BLOCK	500	/* complaints per alternating block */

@@ -46,13 +46,13 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include "complaint.h"
-#include "desk.h"
-#include "err.h"
-#include "event.h"
-#include "store.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "rules/complaint.h"
+#include "exchange/desk.h"
+#include "core/err.h"
+#include "rules/event.h"
+#include "store/store.h"
+#include "core/util.h"
+#include "core/xmalloc.h"
 
 #define BODY_OVER	(2 * 1024 * 1024)	/* the hub takes 1 MiB + 4 KiB */
 #define IO_TIMEOUT	10			/* seconds, one-shot requests */

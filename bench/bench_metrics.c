@@ -31,15 +31,15 @@
 
 #include <sqlite3.h>
 
-#include "clock.h"
-#include "err.h"
-#include "event.h"
-#include "figures.h"
-#include "metrics.h"
-#include "policy.h"
-#include "settings.h"
-#include "store.h"
-#include "util.h"
+#include "rules/clock.h"
+#include "core/err.h"
+#include "rules/event.h"
+#include "exchange/figures.h"
+#include "rules/metrics.h"
+#include "exchange/policy.h"
+#include "exchange/settings.h"
+#include "store/store.h"
+#include "core/util.h"
 
 #define DAY	86400
 #define ROUNDS	3

@@ -23,13 +23,13 @@
 #include <libxml/parser.h>
 #include <openssl/sha.h>
 
-#include "batch.h"
-#include "dsig.h"
-#include "err.h"
-#include "event.h"
-#include "trust.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "wire/batch.h"
+#include "wire/dsig.h"
+#include "core/err.h"
+#include "rules/event.h"
+#include "wire/trust.h"
+#include "core/util.h"
+#include "core/xmalloc.h"
 
 #define T0		1795831200
 #define RESERVE		4096	/* header and signature, kept free */

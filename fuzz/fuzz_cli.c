@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cmd/cli.h"
 
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -12,11 +12,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "batch.h"
-#include "dsig.h"
-#include "err.h"
-#include "event.h"
-#include "trust.h"
+#include "wire/batch.h"
+#include "wire/dsig.h"
+#include "core/err.h"
+#include "rules/event.h"
+#include "wire/trust.h"
 
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

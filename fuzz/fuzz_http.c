@@ -23,20 +23,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dsig.h"
-#include "endpoints.h"
-#include "err.h"
+#include "wire/dsig.h"
+#include "exchange/endpoints.h"
+#include "core/err.h"
 #include "fuzz_http.h"
-#include "log.h"
-#include "loop.h"
-#include "node.h"
-#include "recv.h"
-#include "server.h"
-#include "store.h"
-#include "sync.h"
-#include "trust.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "core/log.h"
+#include "net/loop.h"
+#include "exchange/node.h"
+#include "exchange/recv.h"
+#include "net/server.h"
+#include "store/store.h"
+#include "exchange/sync.h"
+#include "wire/trust.h"
+#include "core/util.h"
+#include "core/xmalloc.h"
 
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -19,7 +19,7 @@
 #include <event2/event.h>
 
 #include "fuzz_http.h"
-#include "loop.h"
+#include "net/loop.h"
 
 static void
 on_write(struct bufferevent *bev, void *arg)

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "core/err.h"
+#include "core/util.h"
+#include "core/xmalloc.h"
 
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

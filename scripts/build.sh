@@ -1,7 +1,7 @@
 #!/bin/sh
 # build.sh KIND: configure and build simpul out of tree in build/KIND.
 #   release    -O2, for the demo and benchmarks
-#   check      ASan + UBSan and fault injection (src/fault.c), for the tests
+#   check      ASan + UBSan and fault injection (src/core/fault.c), for the tests
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)

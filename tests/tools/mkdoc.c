@@ -41,12 +41,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "batch.h"
-#include "dsig.h"
-#include "err.h"
-#include "event.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "wire/batch.h"
+#include "wire/dsig.h"
+#include "core/err.h"
+#include "rules/event.h"
+#include "core/util.h"
+#include "core/xmalloc.h"
 
 #define T0	1795831200	/* 2026-11-28T09:00:00+07:00 */
 

@@ -18,12 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "complaint.h"
-#include "desk.h"
-#include "err.h"
-#include "event.h"
-#include "store.h"
-#include "util.h"
+#include "rules/complaint.h"
+#include "exchange/desk.h"
+#include "core/err.h"
+#include "rules/event.h"
+#include "store/store.h"
+#include "core/util.h"
 
 #define PER_TX	1000	/* complaints per transaction */
 

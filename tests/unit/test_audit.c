@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "audit.h"
+#include "audit/audit.h"
 
 #define NMAX	8
 

@@ -17,11 +17,11 @@
 #include <cmocka.h>
 #include <openssl/sha.h>
 
-#include "batch.h"
-#include "err.h"
-#include "event.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "wire/batch.h"
+#include "core/err.h"
+#include "rules/event.h"
+#include "core/util.h"
+#include "core/xmalloc.h"
 
 #define T0	1795831200	/* 2026-11-28T09:00:00+07:00 */
 

@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "clock.h"
-#include "err.h"
-#include "util.h"
+#include "rules/clock.h"
+#include "core/err.h"
+#include "core/util.h"
 
 #define WIB	420
 #define WITA	480

@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
-#include "complaint.h"
-#include "err.h"
-#include "event.h"
+#include "rules/complaint.h"
+#include "core/err.h"
+#include "rules/event.h"
 
 #define A	"33.21"		/* the origin */
 #define B	"33.28"		/* a peer it forwards to */

@@ -16,13 +16,13 @@
 
 #include <cmocka.h>
 
-#include "complaint.h"
-#include "desk.h"
-#include "err.h"
-#include "event.h"
-#include "settings.h"
-#include "store.h"
-#include "util.h"
+#include "rules/complaint.h"
+#include "exchange/desk.h"
+#include "core/err.h"
+#include "rules/event.h"
+#include "exchange/settings.h"
+#include "store/store.h"
+#include "core/util.h"
 
 static char	 path[64];
 static char	 title[] = "Jalan rusak";

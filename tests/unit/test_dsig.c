@@ -17,12 +17,12 @@
 
 #include <cmocka.h>
 
-#include "batch.h"
-#include "dsig.h"
-#include "err.h"
-#include "trust.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "wire/batch.h"
+#include "wire/dsig.h"
+#include "core/err.h"
+#include "wire/trust.h"
+#include "core/util.h"
+#include "core/xmalloc.h"
 
 #define T0	1795831200	/* 2026-11-28T09:00:00+07:00 */
 

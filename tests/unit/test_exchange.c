@@ -20,20 +20,20 @@
 
 #include <cmocka.h>
 
-#include "batch.h"
-#include "complaint.h"
-#include "desk.h"
-#include "dsig.h"
-#include "err.h"
-#include "event.h"
-#include "recv.h"
-#include "policy.h"
-#include "settings.h"
-#include "store.h"
-#include "sync.h"
-#include "trust.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "wire/batch.h"
+#include "rules/complaint.h"
+#include "exchange/desk.h"
+#include "wire/dsig.h"
+#include "core/err.h"
+#include "rules/event.h"
+#include "exchange/recv.h"
+#include "exchange/policy.h"
+#include "exchange/settings.h"
+#include "store/store.h"
+#include "exchange/sync.h"
+#include "wire/trust.h"
+#include "core/util.h"
+#include "core/xmalloc.h"
 
 static char	 dir[256];
 static int	 ndb;

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "fmt.h"
+#include "core/fmt.h"
 
 static const char	*nasty = "a\"b\\c\nd\te\x01<f>&'g\r";
 

@@ -21,14 +21,14 @@
 
 #include <cmocka.h>
 
-#include "clock.h"
-#include "complaint.h"
-#include "err.h"
-#include "event.h"
-#include "figures.h"
-#include "metrics.h"
-#include "policy.h"
-#include "util.h"
+#include "rules/clock.h"
+#include "rules/complaint.h"
+#include "core/err.h"
+#include "rules/event.h"
+#include "exchange/figures.h"
+#include "rules/metrics.h"
+#include "exchange/policy.h"
+#include "core/util.h"
 
 #define A	"33.21"		/* Demak, the origin */
 #define B	"33.28"		/* Tegal */

@@ -24,16 +24,16 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 
-#include "client.h"
-#include "dsig.h"
-#include "err.h"
-#include "log.h"
-#include "loop.h"
-#include "server.h"
-#include "syncer.h"
-#include "tls.h"
-#include "trust.h"
-#include "xmalloc.h"
+#include "net/client.h"
+#include "wire/dsig.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "net/loop.h"
+#include "net/server.h"
+#include "exchange/syncer.h"
+#include "net/tls.h"
+#include "wire/trust.h"
+#include "core/xmalloc.h"
 
 static char		 dir[] = "/tmp/simpul-net.XXXXXX";
 static struct loop	*loop;

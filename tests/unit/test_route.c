@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "err.h"
-#include "event.h"
-#include "route.h"
+#include "core/err.h"
+#include "rules/event.h"
+#include "rules/route.h"
 
 #define DEMAK	"33.21"
 #define TEGAL	"33.28"

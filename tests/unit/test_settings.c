@@ -11,10 +11,10 @@
 
 #include <cmocka.h>
 
-#include "err.h"
-#include "settings.h"
-#include "store.h"
-#include "xmalloc.h"
+#include "core/err.h"
+#include "exchange/settings.h"
+#include "store/store.h"
+#include "core/xmalloc.h"
 
 static const struct settings_identity demak = {
 	.code = "33.21", .name = "Kabupaten Demak", .role = "regency",

@@ -12,9 +12,9 @@
 
 #include <cmocka.h>
 
-#include "err.h"
-#include "store.h"
-#include "xmalloc.h"
+#include "core/err.h"
+#include "store/store.h"
+#include "core/xmalloc.h"
 
 static char	 dir[] = "/tmp/simpul-store.XXXXXX";
 

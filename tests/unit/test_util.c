@@ -10,9 +10,9 @@
 
 #include <cmocka.h>
 
-#include "err.h"
-#include "util.h"
-#include "xmalloc.h"
+#include "core/err.h"
+#include "core/util.h"
+#include "core/xmalloc.h"
 
 static void
 test_time_roundtrip(void **state)
