@@ -25,7 +25,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 
 #include "cmd/cli.h"
 #include "net/client.h"
@@ -276,7 +275,7 @@ cmd_serve(struct cli *cli, int argc, char **argv, struct sp_err *err)
 	if (optind != argc)
 		return cli_usage_err("serve", err, "unexpected argument '%s'",
 		    argv[optind]);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	client_global_init();
 	if (serve_start(&sv, listen, err) == -1)
 		goto out;
 	if (sv.srv != NULL)
@@ -292,6 +291,6 @@ cmd_serve(struct cli *cli, int argc, char **argv, struct sp_err *err)
 	rc = 0;
 out:
 	serve_stop(&sv);
-	curl_global_cleanup();
+	client_global_cleanup();
 	return rc;
 }

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 
 #include "wire/batch.h"
 #include "cmd/cli.h"
@@ -163,10 +162,10 @@ cmd_sync(struct cli *cli, int argc, char **argv, struct sp_err *err)
 		    argv[optind]);
 	memset(&rs, 0, sizeof(rs));
 	rs.cli = cli;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	client_global_init();
 	rc = sync_run(&rs, only, err);
 	round_sync_clear(&rs);
-	curl_global_cleanup();
+	client_global_cleanup();
 	return rc;
 }
 

@@ -32,8 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/sha.h>
-
 #include "wire/batch.h"
 #include "rules/complaint.h"
 #include "exchange/desk.h"
@@ -125,17 +123,6 @@ recv_outcome_clear(struct recv_outcome *o)
 	free(o->receipt);
 	receipt_clear(&o->r);
 	memset(o, 0, sizeof(*o));
-}
-
-static void
-hex_digest(const uint8_t *p, size_t len, char out[BATCH_DIGEST_LEN])
-{
-	uint8_t		 md[SHA256_DIGEST_LENGTH];
-	size_t		 i;
-
-	SHA256(p, len, md);
-	for (i = 0; i < sizeof(md); i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
 /* Accepted before?  1 with the stored receipt in out, 0 if not. */
@@ -773,7 +760,7 @@ recv_batch(struct store *s, const struct recv_ctx *ctx, const uint8_t *bytes,
 	j.len = len;
 	j.now = now;
 	j.out = out;
-	hex_digest(bytes, len, j.digest);
+	batch_digest_bytes(bytes, len, j.digest);
 	snprintf(out->digest, sizeof(out->digest), "%s", j.digest);
 	if ((r = recv_check_replay(&j, err)) != 0) {
 		rc = r == 1 ? 0 : -1;
@@ -1047,7 +1034,7 @@ recv_relayed(struct store *s, const struct recv_ctx *ctx,
 	memset(out, 0, sizeof(*out));
 	if (check_receipt(ctx, relay, relay_len, now, &r, err) == -1)
 		goto out;
-	hex_digest(bytes, len, digest);
+	batch_digest_bytes(bytes, len, digest);
 	if (r.kind != RECEIPT_RELAY || strcmp(r.signer, "hub") != 0) {
 		sp_errf(err, SPE_SIGNER, "a relay receipt comes from the hub, "
 		    "not a %s receipt from %s", receipt_kind_name(r.kind),

@@ -275,6 +275,18 @@ client_new(struct loop *l, struct tls_ctx *tls, struct sp_err *err)
 }
 
 void
+client_global_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void
+client_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+void
 client_free(struct client *c)
 {
 	if (c == NULL)

@@ -46,6 +46,10 @@ typedef void	 client_done(void *, const struct client_result *);
 struct client	*client_new(struct loop *, struct tls_ctx *, struct sp_err *);
 /* Pending transfers are abandoned without their callbacks. */
 void		 client_free(struct client *);		/* NULL is fine */
+/* libcurl's process-wide state: once before the first client, and after
+ * the last one is freed. */
+void		 client_global_init(void);
+void		 client_global_cleanup(void);
 int		 client_start(struct client *, const struct client_call *,
 		    client_done *, void *, struct sp_err *);
 int		 client_pending(const struct client *);

@@ -1129,9 +1129,15 @@ batch_bytes(const struct batch *b, size_t *len)
 void
 batch_digest(const struct batch *b, char *out)
 {
+	batch_digest_bytes(b->bytes, b->len, out);
+}
+
+void
+batch_digest_bytes(const uint8_t *p, size_t len, char *out)
+{
 	uint8_t	 md[SHA256_DIGEST_LENGTH];
 
-	SHA256(b->bytes, b->len, md);
+	SHA256(p, len, md);
 	util_hex(md, sizeof(md), out);
 }
 

@@ -216,6 +216,8 @@ int		 batch_directory(const struct batch *, struct directory *,
 const uint8_t	*batch_bytes(const struct batch *, size_t *len);
 /* SHA-256 of the exact bytes, lower-case hex, into out[BATCH_DIGEST_LEN]. */
 void		 batch_digest(const struct batch *, char *out);
+/* The same of bytes not (yet) parsed: a replay is known before parsing. */
+void		 batch_digest_bytes(const uint8_t *, size_t, char *out);
 
 /*
  * Build an unsigned document, parse and validate it, and return it in *out
