@@ -233,9 +233,18 @@ static const struct cli_cmd cmds[] = {
 	  "certificate (chain to the CA, validity and revocation at TIME, "
 	  "default now; CN = the document's from) and authorship.  Needs no "
 	  "database.  Prints one line per good file; the first refused file "
-	  "ends the run with its reason's stable code name (exit 1).  "
-	  "SIMPUL_SCHEMAS names the schemas directory when not installed.",
+	  "ends the run with its reason's stable code name (exit 1).",
 	  cmd_verify },
+	{ "schemas", "--out DIR",
+	  "the built-in wire schemas as files, for auditors",
+	  "Writes the XML schemas every document is validated against, "
+	  "exactly as built into this simpul, as DIR/common.xsd, "
+	  "DIR/batch.xsd, DIR/receipt.xsd and DIR/directory.xsd, and prints "
+	  "each path, so that standard tools can check a document too: "
+	  "xmllint --noout --schema DIR/batch.xsd FILE.  DIR is made if "
+	  "missing.  Nothing is overwritten: a schema file already in DIR "
+	  "refuses the run before anything is written (exit 1).",
+	  cmd_schemas },
 };
 
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
@@ -333,7 +342,9 @@ cli_man(FILE *f)
 	    "\\-\\-actor is not given\n.TP\n.B SIMPUL_NOW\nan RFC 3339 time "
 	    "taken as now (tests)\n.TP\n.B SIMPUL_BUSY_TIMEOUT_MS\nhow long a "
 	    "write waits for another writer before it gives up with exit 3 "
-	    "(default 5000)\n"
+	    "(default 5000)\n.TP\n.B SIMPUL_SCHEMAS\na directory whose "
+	    "schema files are read instead of the built\\-in ones "
+	    "(development)\n"
 	    ".SH EXIT STATUS\n0 ok; 1 refused input or failed check; 2 usage; "
 	    "3 environment (database locked or unreadable, disk full, peer "
 	    "unreachable): try again later.\n");

@@ -73,5 +73,6 @@ int	 cmd_archive(struct cli *, int, char **, struct sp_err *);
 int	 cmd_audit(struct cli *, int, char **, struct sp_err *);
 int	 cmd_metrics(struct cli *, int, char **, struct sp_err *);
 int	 cmd_recover(struct cli *, int, char **, struct sp_err *);
+int	 cmd_schemas(struct cli *, int, char **, struct sp_err *);
 
 #endif

@@ -11,9 +11,9 @@
  *    exclusive C14N they are outside the signature (notes §3.5), so a
  *    comment slipped into a text would change what we read without
  *    changing what was signed;
- *  - schema validation (schemas/batch.xsd, receipt.xsd, directory.xsd) of
- *    every document accepted and emitted, and the payload rules XSD 1.0
- *    cannot say;
+ *  - schema validation (schemas/batch.xsd, receipt.xsd, directory.xsd,
+ *    built into the binary by the generated schemas.c) of every document
+ *    accepted and emitted, and the payload rules XSD 1.0 cannot say;
  *  - reading items into struct event / struct receipt / struct directory,
  *    and writing them.
  *
@@ -23,7 +23,8 @@
  *
  * libxml2 is used with XML_PARSE_NONET only: never NOENT, DTDLOAD, HUGE,
  * RECOVER, XINCLUDE (notes §4.1), and the process-global error handler is
- * replaced by one that keeps the first message for sp_err.
+ * replaced by one that keeps the first message for sp_err.  While the
+ * schemas load, the external entity loader serves only their own names.
  */
 #include "config.h"
 
@@ -48,6 +49,7 @@
 #define DS_NS		"http://www.w3.org/2000/09/xmldsig#"
 #define TITLE_MAX	300
 #define TEXT_MAX	(8 * 1024)
+#define SCHEMA_MAX_BYTES (1024 * 1024)	/* one file from SIMPUL_SCHEMAS */
 
 struct batch {
 	uint8_t			*bytes;	/* exact bytes, NUL-terminated */
@@ -72,7 +74,6 @@ struct parse_state {
 
 static xmlSchemaPtr	 schema_batch, schema_receipt, schema_directory;
 static char		 lib_msg[200];		/* first libxml2 message */
-static const char	*schema_dir;
 
 static startElementNsSAX2Func	sax2_start;
 static endElementNsSAX2Func	sax2_end;
@@ -198,16 +199,94 @@ take_msg(void)
 	return msg;
 }
 
-const char *
-batch_schema_dir(void)
-{
-	const char	*d;
+/* ---- the schemas ------------------------------------------------------- */
 
-	if (schema_dir == NULL) {
-		d = getenv("SIMPUL_SCHEMAS");
-		schema_dir = (d != NULL && *d != '\0') ? d : SIMPUL_DATADIR;
+/*
+ * The schemas are parsed from memory: the copies built into the binary
+ * (batch_schemas[]), or with SIMPUL_SCHEMAS=DIR, for development, the
+ * files of the same names in DIR.  Their xs:include of one another is
+ * served from the same place by schema_entity(), which refuses any other
+ * name, so loading them reaches neither the network nor any other file.
+ */
+
+/* SIMPUL_SCHEMAS, or NULL for the built-in schemas. */
+static const char *
+schema_override(void)
+{
+	const char	*d = getenv("SIMPUL_SCHEMAS");
+
+	return (d != NULL && *d != '\0') ? d : NULL;
+}
+
+/*
+ * The bytes of the schema called name: borrowed from batch_schemas[], or
+ * read from SIMPUL_SCHEMAS/name into raw (initialised here either way;
+ * the caller clears it).  -1 for a name not built in, or a file not read.
+ */
+static int
+schema_bytes(const char *name, struct buf *raw, const uint8_t **p,
+    size_t *len, struct sp_err *err)
+{
+	const struct batch_schema	*s;
+	const char			*dir;
+	char				*path;
+	int				 rc;
+
+	buf_init(raw, SCHEMA_MAX_BYTES);
+	for (s = batch_schemas; s->name != NULL; s++)
+		if (strcmp(s->name, name) == 0)
+			break;
+	if (s->name == NULL)
+		return sp_errf(err, SPE_INVALID, "refused to load '%s': not "
+		    "one of simpul's schemas", name);
+	if ((dir = schema_override()) == NULL) {
+		*p = s->bytes;
+		*len = s->len;
+		return 0;
 	}
-	return schema_dir;
+	path = xasprintf("%s/%s", dir, name);
+	rc = util_read_file(path, SCHEMA_MAX_BYTES, raw, err);
+	free(path);
+	*p = raw->data;
+	*len = raw->len;
+	return rc;
+}
+
+/*
+ * The external entity loader while the schemas load: an xs:include
+ * names a sibling schema, served like the one including it.  Anything
+ * else is refused, and why is kept as the operation's first message.
+ */
+static xmlParserInputPtr
+schema_entity(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	xmlParserInputBufferPtr	 in;
+	xmlParserInputPtr	 input = NULL;
+	struct sp_err		 err = { 0 };
+	struct buf		 raw;
+	const uint8_t		*p;
+	size_t			 len;
+
+	(void)id;
+	if (url == NULL)
+		return NULL;
+	if (schema_bytes(url, &raw, &p, &len, &err) == -1) {
+		if (lib_msg[0] == '\0')
+			snprintf(lib_msg, sizeof(lib_msg), "%.*s",
+			    (int)sizeof(lib_msg) - 1, err.msg);
+		buf_clear(&raw);
+		return NULL;
+	}
+	/* The buffer takes a copy of the bytes. */
+	if ((in = xmlParserInputBufferCreateMem((const char *)p, (int)len,
+	    XML_CHAR_ENCODING_NONE)) != NULL &&
+	    (input = xmlNewIOInputStream(ctxt, in,
+	    XML_CHAR_ENCODING_NONE)) == NULL)
+		xmlFreeParserInputBuffer(in);
+	if (input != NULL)
+		input->filename = (char *)xmlStrdup((const xmlChar *)url);
+	buf_clear(&raw);
+	return input;
 }
 
 static xmlSchemaPtr
@@ -215,38 +294,57 @@ schema_load(const char *name, struct sp_err *err)
 {
 	xmlSchemaParserCtxtPtr	 pc;
 	xmlSchemaPtr		 s = NULL;
-	char			*path;
+	struct sp_err		 inner = { 0 };
+	struct buf		 raw;
+	const uint8_t		*p;
+	const char		*dir = schema_override();
+	const char		*hint = " (SIMPUL_SCHEMAS names its directory; "
+				    "unset it for the built-in schemas)";
+	size_t			 len;
 
-	path = xasprintf("%s/%s", batch_schema_dir(), name);
 	lib_msg[0] = '\0';
-	if ((pc = xmlSchemaNewParserCtxt(path)) != NULL) {
+	if (schema_bytes(name, &raw, &p, &len, &inner) == 0 &&
+	    (pc = xmlSchemaNewMemParserCtxt((const char *)p,
+	    (int)len)) != NULL) {
 		xmlSchemaSetParserStructuredErrors(pc, keep_error, NULL);
 		s = xmlSchemaParse(pc);
 		xmlSchemaFreeParserCtxt(pc);
 	}
-	if (s == NULL)
-		sp_errf(err, SPE_INTERNAL, "cannot load the schema %s: %s "
-		    "(set SIMPUL_SCHEMAS to the schemas directory)", path,
-		    take_msg());
-	free(path);
-	return s;
+	buf_clear(&raw);
+	if (s != NULL)
+		return s;
+	if (inner.code != SPE_OK)	/* a file of SIMPUL_SCHEMAS not read */
+		sp_errf(err, SPE_INTERNAL, "cannot load the schema %s%s",
+		    inner.msg, hint);
+	else if (dir != NULL)
+		sp_errf(err, SPE_INTERNAL, "cannot load the schema %s/%s: %s%s",
+		    dir, name, take_msg(), hint);
+	else
+		sp_errf(err, SPE_INTERNAL, "cannot load the built-in schema "
+		    "%s: %s", name, take_msg());
+	return NULL;
 }
 
 int
 batch_init(struct sp_err *err)
 {
+	xmlExternalEntityLoader	 prev;
+	int			 rc = -1;
+
 	if (schema_batch != NULL)
 		return 0;
 	xmlInitParser();
 	xmlSetStructuredErrorFunc(NULL, keep_error);
-	if ((schema_batch = schema_load("batch.xsd", err)) == NULL)
-		return -1;
-	if ((schema_receipt = schema_load("receipt.xsd", err)) == NULL ||
-	    (schema_directory = schema_load("directory.xsd", err)) == NULL) {
+	prev = xmlGetExternalEntityLoader();
+	xmlSetExternalEntityLoader(schema_entity);
+	if ((schema_batch = schema_load("batch.xsd", err)) != NULL &&
+	    (schema_receipt = schema_load("receipt.xsd", err)) != NULL &&
+	    (schema_directory = schema_load("directory.xsd", err)) != NULL)
+		rc = 0;
+	xmlSetExternalEntityLoader(prev);
+	if (rc == -1)
 		batch_shutdown();
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 void
