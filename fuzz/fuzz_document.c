@@ -29,7 +29,6 @@ fuzz_init(void)
 {
 	struct sp_err	 err = { 0 };
 
-	setenv("SIMPUL_SCHEMAS", FUZZ_DIR "/../schemas", 0);
 	if (dsig_init(&err) == -1 ||
 	    (trust = trust_load(FUZZ_DIR "/ca.pem", NULL, &err)) == NULL)
 		abort();

@@ -105,7 +105,6 @@ fuzz_init(void)
 	struct server_config cfg = endpoints_limits;
 	char		 cmd[512], k[96], c[96];
 
-	setenv("SIMPUL_SCHEMAS", FUZZ_DIR "/../schemas", 0);
 	setenv("SIMPUL_NOW", FUZZ_NOW, 1);
 	log_init(0, 0);
 	snprintf(dir, sizeof(dir), "%s/simpul-fuzz-http.XXXXXX",

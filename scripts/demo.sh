@@ -20,8 +20,6 @@ echo "== building simpul (build/release)"
 sh "$top/scripts/build.sh" release
 simpul=$top/build/release/simpul
 demo=$top/demo
-# The binary runs from the build tree, not installed: point it at the schemas.
-export SIMPUL_SCHEMAS="$top/schemas"
 export SIMPUL_ACTOR=demo
 
 # A demo from an earlier run may still be running.
@@ -201,7 +199,6 @@ history; the hub recomputed both regencies' figures from their events and
 caught the edited ones, as did the auditor.  The hub, Demak and Tegal keep
 running (logs in $demo/*.log).
 Look further with:
-  export SIMPUL_SCHEMAS=$top/schemas
   $simpul --db $demo/demak.db complaint show 33.21-000001 --format json
   $simpul --db $demo/tegal.db complaint list
   $simpul --db $demo/demak.db status

@@ -5,7 +5,8 @@ set -eu
 
 pkgs="build-essential autoconf automake autoconf-archive pkg-config
 libxml2-dev libxmlsec1-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev
-libevent-dev libcmocka-dev sqlite3 openssl curl xmlsec1 default-jdk-headless"
+libevent-dev libcmocka-dev sqlite3 openssl curl xmlsec1 libxml2-utils
+default-jdk-headless"
 
 missing=
 for p in $pkgs; do
