@@ -256,6 +256,33 @@ out:
 	return rc;
 }
 
+/*
+ * Refuse a forward to a node this one does not know.  A regency that
+ * enrolled at the hub since this node last fetched the directory is not in
+ * it yet, so the refusal says how old the directory is.  The hub makes its
+ * directory afresh for each fetch, so when the one held was issued is when
+ * this node last refreshed it (by the hub's clock).
+ */
+static int
+unknown_target(struct desk *d, const char *to, struct sp_err *err)
+{
+	char	 when[UTIL_TIME_LEN];
+	int64_t	 issued;
+
+	if (d->hub[0] == '\0')
+		return sp_errf(err, SPE_INVALID, "%s is not a peer (add it "
+		    "with simpul peer add)", to);
+	if ((issued = store_directory_issued(d->store, err)) == -1)
+		return -1;
+	if (issued == 0)
+		snprintf(when, sizeof(when), "never");
+	else
+		util_time_format(issued, d->offset, when);
+	return sp_errf(err, SPE_INVALID, "%s is not a peer nor in the hub's "
+	    "directory (last refreshed %s; simpul sync refreshes it, or add "
+	    "it with simpul peer add)", to, when);
+}
+
 static int
 check_target(struct desk *d, const char *to, struct sp_err *err)
 {
@@ -269,8 +296,7 @@ check_target(struct desk *d, const char *to, struct sp_err *err)
 	if ((known = node_knows(d->store, to, err)) == -1)
 		return -1;
 	if (!known)
-		return sp_errf(err, SPE_INVALID, "%s is not a peer nor in the "
-		    "hub's directory (add it with simpul peer add)", to);
+		return unknown_target(d, to, err);
 	/* Enrolled at the hub: a peer from now on, reached through it. */
 	if (known == 2)
 		return store_peer_add(d->store, to, NULL, util_now(), err);

@@ -13,6 +13,10 @@ E="simpul: complaint:"
 pki 33.21
 S init --node 33.21 --name Demak --cert "$T/pki/33.21.pem" \
     --key "$T/pki/33.21.key" --ca "$T/pki/ca.pem" >/dev/null || exit 1
+HDB=$T/hubbed.db	# the same node, with a hub
+"$SIMPUL" --db "$HDB" init --node 33.21 --name Demak \
+    --cert "$T/pki/33.21.pem" --key "$T/pki/33.21.key" \
+    --ca "$T/pki/ca.pem" --hub https://localhost:9 >/dev/null || exit 1
 export SIMPUL_NOW=2026-03-02T08:00:00+07:00
 S calendar load "$top_srcdir/data/holidays-2026.txt" >/dev/null
 S category load "$top_srcdir/data/topics.tsv" >/dev/null
@@ -58,9 +62,14 @@ refuse "title over 300 bytes" 1 "$E title is 301 bytes, limit 300" \
     --db "$DB" complaint file --title "$long" --body B
 refuse "forward to the node itself" 1 "$E 33.21 is this node itself" \
     --db "$DB" complaint forward 33.21-000001 --to 33.21
-refuse "forward to a non-peer" 1 \
-    "$E 33.29 is not a peer nor in the hub's directory (add it with simpul peer add)" \
+refuse "forward to a non-peer, without a hub" 1 \
+    "$E 33.29 is not a peer (add it with simpul peer add)" \
     --db "$DB" complaint forward 33.21-000001 --to 33.29
+# With a hub but no directory fetched yet (36-directory.sh: with one).
+"$SIMPUL" --db "$HDB" complaint file --title T --body B >/dev/null
+expect "forward to a node in no directory yet" 1 \
+    "$E 33.29 is not a peer nor in the hub's directory (last refreshed never; simpul sync refreshes it, or add it with simpul peer add)" \
+    --db "$HDB" complaint forward 33.21-000001 --to 33.29
 refuse "no such complaint" 1 "$E no complaint 33.21-000099" \
     --db "$DB" complaint verify 33.21-000099
 S complaint verify 33.21-000001 >/dev/null

@@ -114,8 +114,11 @@ ok "the confidential complaint is marked so on the wire" sh -c \
     "grep -rhoE 'complaint=\"$C4\"[^>]*><filed [^>]*>' '$T/wire' | grep -q 'confidential=\"true\"'"
 
 # ---- refusals ---------------------------------------------------------------
+# When the directory was last refreshed, in Demak's zone (WIB).
+issued=$(sqlite3 "$T/demak.db" "SELECT issued FROM directory_doc")
+when=$(date -u -d "@$((issued + 7 * 3600))" +%Y-%m-%dT%H:%M:%S+07:00)
 expect "a forward to a node this one does not know is refused" 1 \
-    "simpul: complaint: 33.99 is not a peer nor in the hub's directory (add it with simpul peer add)" \
+    "simpul: complaint: 33.99 is not a peer nor in the hub's directory (last refreshed $when; simpul sync refreshes it, or add it with simpul peer add)" \
     --db "$T/demak.db" complaint forward $C1 --to 33.99
 
 ok "the loops and the hub stop on SIGTERM" stop_node demak

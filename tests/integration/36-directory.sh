@@ -93,8 +93,11 @@ ok "a forward to a node of the directory is accepted" \
     D complaint forward "$C1" --to 33.28
 ok "which makes it a peer reached through the hub" sh -c \
     "sqlite3 '$T/demak.db' \"SELECT code FROM peer WHERE url IS NULL\" | grep -qx 33.28"
-expect "a forward to a node in neither is refused" 1 \
-    "simpul: complaint: 33.99 is not a peer nor in the hub's directory (add it with simpul peer add)" \
+# When the directory was last refreshed, in Demak's zone (WIB).
+issued=$(sqlite3 "$T/demak.db" "SELECT issued FROM directory_doc")
+when=$(date -u -d "@$((issued + 7 * 3600))" +%Y-%m-%dT%H:%M:%S+07:00)
+expect "a forward to a node in neither is refused, saying when the directory was refreshed" 1 \
+    "simpul: complaint: 33.99 is not a peer nor in the hub's directory (last refreshed $when; simpul sync refreshes it, or add it with simpul peer add)" \
     --db "$T/demak.db" complaint forward "$C1" --to 33.99
 
 # ---- re-enrolment ------------------------------------------------------------
