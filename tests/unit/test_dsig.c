@@ -103,7 +103,7 @@ unsigned_batch(const char *from)
 static struct batch *
 signed_batch(const char *pki, const char *code, const char *from)
 {
-	struct dsig_key	*k;
+	struct trust_key	*k;
 	struct batch	*b, *s;
 	struct sp_err	 err = { 0 };
 	char		*key, *cert, *name;
@@ -114,12 +114,12 @@ signed_batch(const char *pki, const char *code, const char *from)
 	name = xasprintf("%s/%s.pem", pki, code);
 	cert = path(name);
 	free(name);
-	k = dsig_key_load(key, cert, &err);
+	k = trust_key_load(key, cert, &err);
 	assert_non_null(k);
 	b = unsigned_batch(from);
 	assert_int_equal(dsig_sign(b, k, &s, &err), 0);
 	batch_free(b);
-	dsig_key_free(k);
+	trust_key_free(k);
 	free(key);
 	free(cert);
 	return s;
@@ -206,7 +206,7 @@ test_sign_verify_receipt(void **state)
 {
 	struct receipt	 r;
 	struct batch	*b, *s;
-	struct dsig_key	*k;
+	struct trust_key	*k;
 	struct trust	*t;
 	struct sp_err	 err = { 0 };
 	char		*key = path("ec/33.28.key");
@@ -225,7 +225,7 @@ test_sign_verify_receipt(void **state)
 	memset(r.head_digest, 'a', 64);
 	r.head_seq = 1;
 	assert_int_equal(batch_new_receipt(&r, &b, &err), 0);
-	k = dsig_key_load(key, cert, &err);
+	k = trust_key_load(key, cert, &err);
 	assert_non_null(k);
 	assert_int_equal(dsig_sign(b, k, &s, &err), 0);
 	t = trust_of("ec", 1);
@@ -233,7 +233,7 @@ test_sign_verify_receipt(void **state)
 	trust_free(t);
 	batch_free(s);
 	batch_free(b);
-	dsig_key_free(k);
+	trust_key_free(k);
 	free(key);
 	free(cert);
 }
@@ -245,7 +245,7 @@ test_sign_verify_directory(void **state)
 	struct directory	 d, back;
 	struct directory_node	 n;
 	struct batch		*b, *s;
-	struct dsig_key		*k;
+	struct trust_key	*k;
 	struct trust		*t;
 	struct sp_err		 err = { 0 };
 	uint8_t			 der[] = { 0x30, 0x03, 0x02, 0x01, 0x05 };
@@ -270,7 +270,7 @@ test_sign_verify_directory(void **state)
 	d.nodes = &n;
 	d.n = 1;
 	assert_int_equal(batch_new_directory(&d, &b, &err), 0);
-	k = dsig_key_load(key, cert, &err);
+	k = trust_key_load(key, cert, &err);
 	assert_non_null(k);
 	assert_int_equal(dsig_sign(b, k, &s, &err), 0);
 	assert_int_equal(batch_kind(s), BATCH_KIND_DIRECTORY);
@@ -290,7 +290,7 @@ test_sign_verify_directory(void **state)
 	trust_free(t);
 	batch_free(s);
 	batch_free(b);
-	dsig_key_free(k);
+	trust_key_free(k);
 	free(key);
 	free(cert);
 }
@@ -389,28 +389,28 @@ static void
 test_key_loader(void **state)
 {
 	struct sp_err	 err = { 0 };
-	struct dsig_key	*k;
+	struct trust_key	*k;
 	struct batch	*b, *s = NULL;
 	char		*cert = path("ec/33.21.pem");
 	char		*key = path("ec/33.21.key");
 
 	(void)state;
-	assert_null(dsig_key_load(cert, NULL, &err));	/* not a key */
+	assert_null(trust_key_load(cert, NULL, &err));	/* not a key */
 	assert_int_equal(err.code, SPE_CERT);
 	sp_err_clear(&err);
-	assert_null(dsig_key_load("/nonexistent", NULL, &err));
+	assert_null(trust_key_load("/nonexistent", NULL, &err));
 	assert_int_equal(err.code, SPE_NOT_FOUND);
 	sp_err_clear(&err);
-	k = dsig_key_load(key, NULL, &err);		/* no certificate */
+	k = trust_key_load(key, NULL, &err);		/* no certificate */
 	assert_non_null(k);
-	assert_non_null(dsig_key_pkey(k));
+	assert_non_null(trust_key_pkey(k));
 	b = unsigned_batch("33.21");
 	assert_int_equal(dsig_sign(b, k, &s, &err), -1);
 	assert_int_equal(err.code, SPE_CERT);
 	assert_null(s);
 	batch_free(b);
-	dsig_key_free(k);
-	dsig_key_free(NULL);
+	trust_key_free(k);
+	trust_key_free(NULL);
 	free(cert);
 	free(key);
 }

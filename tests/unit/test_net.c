@@ -25,7 +25,6 @@
 #include <curl/curl.h>
 
 #include "net/client.h"
-#include "wire/dsig.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "net/loop.h"
@@ -39,7 +38,7 @@ static char		 dir[] = "/tmp/simpul-net.XXXXXX";
 static struct loop	*loop;
 static struct server	*srv;
 static struct tls_ctx	*stls;
-static struct dsig_key	*skey;
+static struct trust_key	*skey;
 static int		 calls;		/* handler invocations */
 static char		 url[128];
 
@@ -101,7 +100,7 @@ call(const char *who, const char *peer, const char *pins, const void *body,
     size_t len, struct result *r)
 {
 	struct sp_err	 err = { 0 };
-	struct dsig_key *k;
+	struct trust_key *k;
 	struct tls_ctx	*t;
 	struct client	*c;
 	char		*cert = xasprintf("%s/pki/%s.pem", dir, who);
@@ -111,7 +110,7 @@ call(const char *who, const char *peer, const char *pins, const void *body,
 	    len, 4096, 10 };
 
 	memset(r, 0, sizeof(*r));
-	assert_non_null(k = dsig_key_load(key, NULL, &err));
+	assert_non_null(k = trust_key_load(key, NULL, &err));
 	assert_non_null(t = tls_client_new(cert, k, ca, NULL, &err));
 	assert_non_null(c = client_new(loop, t, &err));
 	assert_int_equal(client_start(c, &cc, on_done, r, &err), 0);
@@ -119,7 +118,7 @@ call(const char *who, const char *peer, const char *pins, const void *body,
 	assert_true(r->done);
 	client_free(c);
 	tls_free(t);
-	dsig_key_free(k);
+	trust_key_free(k);
 	free(cert);
 	free(key);
 	free(ca);
@@ -481,7 +480,7 @@ setup(void **state)
 	ca = pki("ca.pem");
 	crl = pki("crl.pem");
 	if ((loop = loop_new(&err)) == NULL ||
-	    (skey = dsig_key_load(key, NULL, &err)) == NULL ||
+	    (skey = trust_key_load(key, NULL, &err)) == NULL ||
 	    (stls = tls_server_new(cert, skey, ca, crl, &err)) == NULL ||
 	    (srv = server_new(loop, stls, &cfg, &err)) == NULL) {
 		fprintf(stderr, "setup: %s\n", err.msg);
@@ -508,7 +507,7 @@ teardown(void **state)
 	(void)state;
 	server_free(srv);
 	tls_free(stls);
-	dsig_key_free(skey);
+	trust_key_free(skey);
 	loop_free(loop);
 	curl_global_cleanup();
 	rc = system(cmd);
