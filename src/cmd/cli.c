@@ -219,10 +219,12 @@ static const struct cli_cmd cmds[] = {
 	  "else its own created time (finding time-unverified).  Then each "
 	  "channel's seq and prev chain, copies and equivocation, receipts "
 	  "against their batches, duplicate events, and every complaint's "
-	  "history rebuilt from all authors' events.  Prints one line per "
-	  "finding, FILE: batch|receipt FROM->TO#SEQ: CODE: message, then a "
-	  "summary per channel; --format json for programs.  Exit 0 only "
-	  "when there is no finding, 1 when there is any.",
+	  "history rebuilt from all authors' events.  Every document is read "
+	  "before any is judged, so neither the order of FILE and DIR nor "
+	  "how the files are split into folders changes the verdict.  Prints "
+	  "one line per finding, FILE: batch|receipt FROM->TO#SEQ: CODE: "
+	  "message, then a summary per channel; --format json for programs.  "
+	  "Exit 0 only when there is no finding, 1 when there is any.",
 	  cmd_audit },
 	{ "verify", "--ca PEM [--crl PEM] [--at TIME] FILE...",
 	  "check one signed document: shape, schema, signature, signer",

@@ -12,7 +12,8 @@
  *              [--prev HEX] [--eseq N] [--v N] [--complaint ID]
  *              [--replaces HEX] [--swap N] [--carry BATCH]... DIR KINDS...
  *		a chained channel: one batch per KINDS (comma-separated
- *		event kinds of one complaint), written as DIR/F-T-SEQ.xml,
+ *		event kinds of one complaint, or - for none: a batch that
+ *		only carries receipts), written as DIR/F-T-SEQ.xml,
  *		each prev the digest of the one before, created an hour apart
  *		from TIME; author seqs from --eseq, chain versions from --v;
  *		--swap N swaps the events of the Nth and next batch; the
@@ -431,7 +432,8 @@ chan_events(const char *kinds, const char *author, const char *complaint,
 	size_t		 n = 0;
 	enum event_kind	 kind;
 
-	for (p = list; (k = strsep(&p, ",")) != NULL;) {
+	for (p = strcmp(list, "-") == 0 ? NULL : list;
+	    (k = strsep(&p, ",")) != NULL;) {
 		if ((kind = event_kind_by_name(k)) == EV_MAX) {
 			fprintf(stderr, "mkdoc: unknown event kind %s\n", k);
 			exit(2);
