@@ -93,7 +93,7 @@ main(int argc, char **argv)
 	struct sp_err		 err = { 0 };
 	struct batch_header	 h;
 	struct batch_limits	 lim;
-	struct dsig_key		*key;
+	struct trust_key	*key;
 	struct trust		*trust;
 	struct event		*ev;
 	struct blob		*blobs = NULL;
@@ -122,7 +122,7 @@ main(int argc, char **argv)
 	p1 = xasprintf("%s/33.21.key", dir);
 	p2 = xasprintf("%s/33.21.pem", dir);
 	if (dsig_init(&err) == -1 ||
-	    (key = dsig_key_load(p1, p2, &err)) == NULL)
+	    (key = trust_key_load(p1, p2, &err)) == NULL)
 		die(&err);
 	free(p1);
 	free(p2);
@@ -229,7 +229,7 @@ main(int argc, char **argv)
 		free(blobs[k].p);
 	free(blobs);
 	trust_free(trust);
-	dsig_key_free(key);
+	trust_key_free(key);
 	dsig_shutdown();
 	batch_shutdown();
 	cmd = xasprintf("rm -rf %s", dir);

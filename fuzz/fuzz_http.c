@@ -120,7 +120,7 @@ fuzz_init(void)
 	    "-subj /CN=" FUZZ_NODE " -days 3650 2>/dev/null", k, c);
 	cfg.listen = "127.0.0.1:0";
 	if (system(cmd) != 0 || dsig_init(&err) == -1 ||
-	    (conf.key = dsig_key_load(k, c, &err)) == NULL ||
+	    (conf.key = trust_key_load(k, c, &err)) == NULL ||
 	    (conf.trust = trust_load(FUZZ_DIR "/ca.pem", NULL, &err)) ==
 	    NULL || (loop = loop_new(&err)) == NULL ||
 	    (srv = server_new(loop, NULL, &cfg, &err)) == NULL) {

@@ -11,7 +11,8 @@
  * DESIGN
  *
  * (1) A document is kept once per digest: identical copies from several
- *     directories are one document, named by the first file.
+ *     directories are one document, named by the first of their files in
+ *     byte order.
  * (2) Trusted time (DESIGN §2): a standalone receipt is judged at its own
  *     received-at; a batch at the earliest relay receipt for its exact
  *     digest, else the earliest final receipt, where the receipt is itself
@@ -20,6 +21,14 @@
  *     time, and if it carries events the finding time-unverified says so.
  *     A batch that carries only receipts earns no receipt (DESIGN §5), so
  *     it gets no such finding.
+ * (2a) A batch is judged only when it is ready: no batch still waiting to
+ *     be judged carries a receipt item that names it.  Every receipt that
+ *     could set its trusted time is then known, so the judgement is the
+ *     same whatever the order the documents came in.  Batches are judged
+ *     in rounds of every ready one; none of a round names another, so the
+ *     order within a round does not matter either.  When none is ready
+ *     but some wait (receipts naming each other in a circle, which honest
+ *     clocks cannot make), one goes first by the rule in first_in_circle().
  * (3) Only verified documents count further: their events, their receipt
  *     items, their place in a channel.
  * (4) "Accepted" means a trusted final receipt names the copy's digest.  A
@@ -34,6 +43,10 @@
  *     set holds; each figure that differs is a finding.  A set whose
  *     inputs reach past the events held, or whose signer's policy is
  *     not in the set, is reported as not checked.
+ * (8) Nothing depends on the order documents were added: audit_run() first
+ *     puts them, and the findings about unreadable ones, in byte order of
+ *     their names, so the same set gives the same report for any order of
+ *     command-line arguments.
  */
 #include "config.h"
 
@@ -62,7 +75,7 @@ enum doc_state { DOC_PENDING, DOC_OK, DOC_REFUSED };
 
 struct doc {
 	char			*file;
-	size_t			 order;		/* position in the set */
+	size_t			 order;		/* position in the set (8) */
 	struct batch		*b;
 	enum batch_kind		 kind;
 	char			 digest[BATCH_DIGEST_LEN];
@@ -70,6 +83,9 @@ struct doc {
 	struct receipt		 r;		/* a standalone receipt's */
 	enum doc_state		 state;
 	int			 unverified;	/* judged at its created */
+	size_t			 namers;	/* (2a) pending batches naming it */
+	struct doc		**named;	/* the batches its receipts name */
+	size_t			 nnamed;
 	struct event		*ev;		/* a verified batch's events */
 	size_t			*evitem;	/* their item positions */
 	size_t			 nev;
@@ -233,6 +249,7 @@ doc_free(struct doc *d)
 		event_clear(&d->ev[i]);
 	free(d->ev);
 	free(d->evitem);
+	free(d->named);
 	receipt_clear(&d->r);
 	batch_free(d->b);
 	free(d->file);
@@ -289,13 +306,17 @@ audit_add_bytes(struct audit *a, const char *name, const uint8_t *buf,
 		doc_free(d);
 		return -1;
 	}
-	/* (1) one document per digest */
+	/* (1) one document per digest, named by its first file */
 	for (i = 0; i < a->ndocs; i++)
 		if (strcmp(a->docs[i]->digest, d->digest) == 0) {
+			if (strcmp(d->file, a->docs[i]->file) < 0) {
+				free(a->docs[i]->file);
+				a->docs[i]->file = d->file;
+				d->file = NULL;
+			}
 			doc_free(d);
 			return 0;
 		}
-	d->order = a->ndocs;
 	a->docs = xreallocarray(a->docs, a->ndocs + 1, sizeof(*a->docs));
 	a->docs[a->ndocs++] = d;
 	return 0;
@@ -434,6 +455,17 @@ trusted_time(const struct audit *a, const struct doc *d, int64_t *at,
 	return found;
 }
 
+/*
+ * A receipt item d may carry (DESIGN §4): a final receipt for a batch that
+ * d's destination sent to d's author.
+ */
+static int
+item_fits(const struct doc *d, const struct receipt *r)
+{
+	return strcmp(r->batch_from, d->h.to) == 0 &&
+	    strcmp(r->batch_to, d->h.from) == 0 && r->kind == RECEIPT_FINAL;
+}
+
 /* Read a verified batch's events and trust its receipt items. */
 static void
 load_items(struct audit *a, struct doc *d)
@@ -453,10 +485,7 @@ load_items(struct audit *a, struct doc *d)
 		}
 		if (batch_item_receipt(d->b, i, &r, &err) == -1)
 			continue;
-		/* final receipts for batches received from `to` */
-		if (strcmp(r.batch_from, d->h.to) != 0 ||
-		    strcmp(r.batch_to, d->h.from) != 0 ||
-		    r.kind != RECEIPT_FINAL) {
+		if (!item_fits(d, &r)) {
 			add_finding(a, d->file, "receipt", r.batch_from,
 			    r.batch_to, r.batch_seq, AC_RECEIPT_MISMATCH,
 			    "item %zu of batch %s->%s#%lld is a %s receipt "
@@ -484,47 +513,174 @@ has_events(const struct doc *d)
 	return 0;
 }
 
-static void
-verify_batches(struct audit *a)
+static int
+pending_batch(const struct doc *d)
 {
-	struct doc		*d;
+	return d->kind == BATCH_KIND_BATCH && d->state == DOC_PENDING;
+}
+
+static int
+digest_cmp(const void *x, const void *y)
+{
+	return strcmp((*(struct doc *const *)x)->digest,
+	    (*(struct doc *const *)y)->digest);
+}
+
+/*
+ * The pending batch that receipt item r of batch d would vouch for once d
+ * is verified (what load_items() would trust), or NULL.  by[n] is the set
+ * by digest.
+ */
+static struct doc *
+named_by(struct doc *const *by, size_t n, const struct doc *d,
+    const struct receipt *r)
+{
+	struct doc	 key, *kp = &key, *const *t;
+
+	if (!item_fits(d, r) || strcmp(r->signer, r->batch_to) != 0)
+		return NULL;
+	memset(&key, 0, sizeof(key));
+	snprintf(key.digest, sizeof(key.digest), "%s", r->batch_digest);
+	if ((t = bsearch(&kp, by, n, sizeof(*by), digest_cmp)) == NULL ||
+	    *t == d || !pending_batch(*t) ||
+	    strcmp((*t)->h.from, r->batch_from) != 0 ||
+	    strcmp((*t)->h.to, r->batch_to) != 0 ||
+	    (*t)->h.seq != r->batch_seq)
+		return NULL;
+	return *t;
+}
+
+/*
+ * (2a) Who names whom: for each batch, the batches its receipt items name
+ * (d->named), and for each the number of batches naming it (d->namers).
+ * Nothing is trusted here.
+ */
+static void
+link_receipts(struct audit *a)
+{
+	struct sp_err	 err;
+	struct receipt	 r;
+	struct doc	**by, *d, *t;
+	size_t		 i, j;
+
+	if (a->ndocs == 0)
+		return;
+	by = xcalloc(a->ndocs, sizeof(*by));
+	memcpy(by, a->docs, a->ndocs * sizeof(*by));
+	qsort(by, a->ndocs, sizeof(*by), digest_cmp);
+	for (i = 0; i < a->ndocs; i++) {
+		d = a->docs[i];
+		if (!pending_batch(d))
+			continue;
+		for (j = 0; j < batch_nitems(d->b); j++) {
+			memset(&err, 0, sizeof(err));
+			if (batch_item_kind(d->b, j) != BATCH_ITEM_RECEIPT ||
+			    batch_item_receipt(d->b, j, &r, &err) == -1)
+				continue;
+			if ((t = named_by(by, a->ndocs, d, &r)) != NULL) {
+				d->named = xreallocarray(d->named,
+				    d->nnamed + 1, sizeof(*d->named));
+				d->named[d->nnamed++] = t;
+				t->namers++;
+			}
+			receipt_clear(&r);
+		}
+	}
+	free(by);
+}
+
+/* d has been judged: the batches it names no longer wait for it. */
+static void
+release(struct doc *d)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->nnamed; i++)
+		d->named[i]->namers--;
+	d->nnamed = 0;
+}
+
+/*
+ * (2a) When every pending batch waits for another: the one to judge first
+ * is one that a trusted receipt already names, else the earliest created,
+ * ties broken by digest, so that the choice never depends on the order of
+ * the set.  NULL when nothing is pending.
+ */
+static struct doc *
+first_in_circle(const struct audit *a)
+{
+	struct doc		*d, *best = NULL;
 	enum receipt_kind	 kind = RECEIPT_FINAL;
 	int64_t			 at = 0;
 	size_t			 i;
-	int			 progress;
+	int			 has, best_has = 0;
+
+	for (i = 0; i < a->ndocs; i++) {
+		d = a->docs[i];
+		if (!pending_batch(d))
+			continue;
+		has = trusted_time(a, d, &at, &kind);
+		if (best == NULL || has > best_has || (has == best_has &&
+		    (d->h.created < best->h.created ||
+		    (d->h.created == best->h.created &&
+		    strcmp(d->digest, best->digest) < 0)))) {
+			best = d;
+			best_has = has;
+		}
+	}
+	return best;
+}
+
+/*
+ * (2) Judge one batch at its trusted time, or at its own created time
+ * when no trusted receipt names it, and trust its receipt items if it
+ * passes.
+ */
+static void
+judge_batch(struct audit *a, struct doc *d)
+{
+	enum receipt_kind	 kind = RECEIPT_FINAL;
+	int64_t			 at = 0;
 	char			 when[96];
 
-	for (;;) {
-		progress = 0;
-		for (i = 0; i < a->ndocs; i++) {
-			d = a->docs[i];
-			if (d->kind != BATCH_KIND_BATCH ||
-			    d->state != DOC_PENDING ||
-			    !trusted_time(a, d, &at, &kind))
-				continue;
-			snprintf(when, sizeof(when), "the time of its %s "
-			    "receipt", receipt_kind_name(kind));
-			if (verify_doc(a, d, at, when) == 0)
-				load_items(a, d);
-			progress = 1;
-		}
-		if (progress)
-			continue;
-		/* No receipt names any: the first left, at its created. */
-		for (i = 0; i < a->ndocs; i++) {
-			d = a->docs[i];
-			if (d->kind == BATCH_KIND_BATCH &&
-			    d->state == DOC_PENDING)
-				break;
-		}
-		if (i == a->ndocs)
-			break;
-		if (verify_doc(a, d, d->h.created, "its own created time, "
-		    "unverified") == -1)
-			continue;
-		load_items(a, d);
-		d->unverified = has_events(d);
+	if (trusted_time(a, d, &at, &kind)) {
+		snprintf(when, sizeof(when), "the time of its %s receipt",
+		    receipt_kind_name(kind));
+		if (verify_doc(a, d, at, when) == 0)
+			load_items(a, d);
+		return;
 	}
+	if (verify_doc(a, d, d->h.created, "its own created time, "
+	    "unverified") == -1)
+		return;
+	load_items(a, d);
+	d->unverified = has_events(d);
+}
+
+/* (2a) Rounds of every ready batch, until none is pending. */
+static void
+verify_batches(struct audit *a)
+{
+	struct doc	**ready;
+	size_t		 i, n;
+
+	link_receipts(a);
+	ready = xcalloc(a->ndocs + 1, sizeof(*ready));
+	for (;;) {
+		for (i = n = 0; i < a->ndocs; i++)
+			if (pending_batch(a->docs[i]) &&
+			    a->docs[i]->namers == 0)
+				ready[n++] = a->docs[i];
+		if (n == 0 && (ready[0] = first_in_circle(a)) != NULL)
+			n = 1;
+		if (n == 0)
+			break;
+		for (i = 0; i < n; i++)
+			judge_batch(a, ready[i]);
+		for (i = 0; i < n; i++)
+			release(ready[i]);
+	}
+	free(ready);
 }
 
 /*
@@ -1506,11 +1662,50 @@ judge_events(struct audit *a)
 
 /* ---- the run ------------------------------------------------------------ */
 
+/* By file name; one name for two documents only through audit_add_bytes. */
+static int
+doc_cmp(const void *x, const void *y)
+{
+	const struct doc	*p = *(struct doc *const *)x;
+	const struct doc	*q = *(struct doc *const *)y;
+	int			 c;
+
+	if ((c = strcmp(p->file, q->file)) != 0)
+		return c;
+	return strcmp(p->digest, q->digest);
+}
+
+static int
+finding_cmp(const void *x, const void *y)
+{
+	const struct audit_finding	*p = x, *q = y;
+	int				 c;
+
+	if ((c = strcmp(p->file, q->file)) != 0)
+		return c;
+	return strcmp(p->msg, q->msg);
+}
+
+/* (8) The set and the findings so far in byte order of the file names. */
+static void
+canonical_order(struct audit *a)
+{
+	size_t	 i;
+
+	if (a->ndocs > 1)
+		qsort(a->docs, a->ndocs, sizeof(*a->docs), doc_cmp);
+	for (i = 0; i < a->ndocs; i++)
+		a->docs[i]->order = i;
+	if (a->nf > 1)
+		qsort(a->f, a->nf, sizeof(*a->f), finding_cmp);
+}
+
 void
 audit_run(struct audit *a)
 {
 	size_t	 i, j;
 
+	canonical_order(a);
 	check_receipts_alone(a);
 	verify_batches(a);
 	report_unverified(a);

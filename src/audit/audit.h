@@ -106,7 +106,10 @@ void		 audit_free(struct audit *);	/* NULL is fine */
 int		 audit_add_file(struct audit *, const char *path);
 int		 audit_add_bytes(struct audit *, const char *name,
 		    const uint8_t *, size_t);
-/* Judge everything added: signatures, channels, receipts, complaints. */
+/*
+ * Judge everything added: signatures, channels, receipts, complaints.  The
+ * findings do not depend on the order the documents were added in.
+ */
 void		 audit_run(struct audit *);
 
 size_t		 audit_nfindings(const struct audit *);

@@ -132,8 +132,9 @@ static const struct cli_cmd cmds[] = {
 	  "Writes every batch this node sent or received (every copy, re-cut, "
 	  "replaced and equivocation evidence included) and every receipt, "
 	  "as files of their exact bytes: batch-FROM-TO-SEQ-DIGEST8.xml and "
-	  "receipt-SIGNER-FROM-TO-SEQ-N.xml.  --from and --to keep the "
-	  "batches of those channels.  `simpul audit` reads the directory.",
+	  "receipt-SIGNER-FROM-TO-SEQ-N.xml, in DIR, made with its parents "
+	  "if missing.  --from and --to keep the batches of those channels.  "
+	  "`simpul audit` reads the directory.",
 	  cmd_archive },
 	{ "status", "[--format table|json|xml]",
 	  "this node and its channels",
@@ -198,7 +199,9 @@ static const struct cli_cmd cmds[] = {
 	  "Cuts what is queued for CODE into signed batches, stores them, "
 	  "then writes every batch of the channel not yet acknowledged as "
 	  "DIR/batch-FROM-TO-SEQ.xml (a re-cut: DIR/batch-FROM-TO-SEQ-HEX8.xml), "
-	  "the exact stored bytes.  Receipts owed to CODE ride in the batches.",
+	  "the exact stored bytes; DIR is made with its parents if missing, "
+	  "and nothing is cut when it cannot be.  Receipts owed to CODE ride "
+	  "in the batches.",
 	  cmd_exchange },
 	{ "import", "[--receipts DIR] FILE...",
 	  "batches or receipts, with the server's checks",
@@ -208,7 +211,8 @@ static const struct cli_cmd cmds[] = {
 	  "in one transaction; a standalone receipt is recorded against the "
 	  "batch this node sent.  Prints one line per file and one per "
 	  "refused or held item.  --receipts DIR writes each signed final "
-	  "receipt as DIR/receipt-SIGNER-FROM-TO-SEQ.xml.  A refused file "
+	  "receipt as DIR/receipt-SIGNER-FROM-TO-SEQ.xml (DIR is made with "
+	  "its parents before the first file).  A refused file "
 	  "stops the run with its reason's code name (exit 1).",
 	  cmd_exchange },
 	{ "audit", "--ca PEM [--crl PEM] [--format text|json] FILE|DIR...",
@@ -220,10 +224,12 @@ static const struct cli_cmd cmds[] = {
 	  "else its own created time (finding time-unverified).  Then each "
 	  "channel's seq and prev chain, copies and equivocation, receipts "
 	  "against their batches, duplicate events, and every complaint's "
-	  "history rebuilt from all authors' events.  Prints one line per "
-	  "finding, FILE: batch|receipt FROM->TO#SEQ: CODE: message, then a "
-	  "summary per channel; --format json for programs.  Exit 0 only "
-	  "when there is no finding, 1 when there is any.",
+	  "history rebuilt from all authors' events.  Every document is read "
+	  "before any is judged, so neither the order of FILE and DIR nor "
+	  "how the files are split into folders changes the verdict.  Prints "
+	  "one line per finding, FILE: batch|receipt FROM->TO#SEQ: CODE: "
+	  "message, then a summary per channel; --format json for programs.  "
+	  "Exit 0 only when there is no finding, 1 when there is any.",
 	  cmd_audit },
 	{ "verify", "--ca PEM [--crl PEM] [--at TIME] FILE...",
 	  "check one signed document: shape, schema, signature, signer",

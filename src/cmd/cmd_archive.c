@@ -2,20 +2,19 @@
  * cmd_archive.c: `simpul archive --out DIR [--from CODE] [--to CODE]`:
  * every stored batch (sent and received, every copy) and every receipt as
  * files of their exact bytes, so an auditor can collect them from any node
- * and run `simpul audit` on them with nothing but the CA.  Names are
- * stable, so archiving twice writes the same files:
+ * and run `simpul audit` on them with nothing but the CA.  DIR is made
+ * with its parents when missing.  Names are stable, so archiving twice
+ * writes the same files:
  *
  *	batch-FROM-TO-SEQ-DIGEST8.xml
  *	receipt-SIGNER-FROM-TO-SEQ-N.xml	(N counts receipts of one batch)
  */
 #include "config.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cmd/cli.h"
 #include "core/err.h"
@@ -92,12 +91,12 @@ cmd_archive(struct cli *cli, int argc, char **argv, struct sp_err *err)
 	    (a.to != NULL && !util_node_code_valid(a.to)))
 		return cli_usage_err("archive", err, "--from and --to take "
 		    "node codes");
-	if (mkdir(a.out, 0755) == -1 && errno != EEXIST)
-		return sp_errf(err, SPE_IO, "%s: %s", a.out, strerror(errno));
 	if (cli_store(cli, CLI_READ, err) == -1 ||
 	    node_load(cli->store, NODE_IDENTITY, &n, err) == -1)
 		return -1;
-	rc = store_archive_each(cli->store, n.code, write_doc, &a, err);
+	if ((rc = util_mkdir_p(a.out, err)) == 0)
+		rc = store_archive_each(cli->store, n.code, write_doc, &a,
+		    err);
 	node_clear(&n);
 	if (rc == -1)
 		return -1;

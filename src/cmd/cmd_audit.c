@@ -1,10 +1,11 @@
 /*
  * cmd_audit.c: `simpul audit --ca PEM [--crl PEM] [--format text|json]
  * FILE|DIR...`.  Collects the documents (directories recursively, *.xml,
- * in byte order of their names), hands them to audit.c and prints its
- * findings, one line each, then a summary per channel.  No database, no
- * network, no key.  Exit 0 only when there is no finding, 1 when there is
- * any ("simpul: audit: N findings" on stderr), 2 on usage.
+ * in byte order of their names), hands them all to audit.c before it
+ * judges any, and prints its findings, one line each, then a summary per
+ * channel.  No database, no network, no key.  Exit 0 only when there is no
+ * finding, 1 when there is any ("simpul: audit: N findings" on stderr), 2
+ * on usage.
  *
  * Text format (stable; golden tests compare it):
  *	FILE: batch|receipt|document FROM->TO#SEQ: CODE: message

@@ -2,7 +2,9 @@
  * cmd_exchange.c: exchange by files (DESIGN §5): `simpul export --to CODE
  * --out DIR`, `simpul import [--receipts DIR] FILE...` and `simpul channel
  * list|show|recut|resume`.  The cutter is sync.c's, the receiver recv.c's:
- * the same code the network will run.  Files hold exact stored bytes.
+ * the same code the network will run.  Files hold exact stored bytes, in
+ * a folder made with its parents when missing (before anything is cut or
+ * imported, so that a folder that cannot be made changes nothing):
  *
  *	DIR/batch-<from>-<to>-<seq>.xml			a batch
  *	DIR/batch-<from>-<to>-<seq>-<8 hex>.xml		a re-cut (replaces)
@@ -102,6 +104,9 @@ cmd_export(struct cli *cli, int argc, char **argv, struct sp_err *err)
 		sp_errf(err, SPE_INVALID, "%s is this node itself", to);
 		goto out;
 	}
+	/* Before the cut: a folder that cannot be made leaves nothing cut. */
+	if (util_mkdir_p(dir, err) == -1)
+		goto out;
 	if (sync_cut(cli->store, &conf, to, util_now(), &n, err) == -1 ||
 	    cli_commit(cli, err) == -1)
 		goto out;
@@ -267,6 +272,9 @@ cmd_import(struct cli *cli, int argc, char **argv, struct sp_err *err)
 	    sync_conf_load(cli->store, &conf, SYNC_KEY | SYNC_TRUST,
 	    err) == -1)
 		return -1;
+	/* Before the first import, which would be kept without its receipt. */
+	if (rdir != NULL && util_mkdir_p(rdir, err) == -1)
+		goto out;
 	recv_ctx_init(&ctx, &conf);
 	for (i = optind; i < argc; i++) {
 		memset(&inner, 0, sizeof(inner));

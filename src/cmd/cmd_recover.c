@@ -294,7 +294,7 @@ run(struct rec *r, struct sp_err *err)
 		    "to recover from (add them with simpul peer add, or "
 		    "config set node.hub)");
 	if ((r->loop = loop_new(err)) == NULL ||
-	    (r->tls = tls_client_new(r->node.cert, r->node.dkey, r->node.ca,
+	    (r->tls = tls_client_new(r->node.cert, r->node.keys, r->node.ca,
 	    r->node.crl, err)) == NULL ||
 	    (r->client = client_new(r->loop, r->tls, err)) == NULL)
 		return -1;

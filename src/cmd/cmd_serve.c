@@ -169,7 +169,7 @@ serve_listen(struct serve *sv, const char *listen, struct sp_err *err)
 	    err) == -1)
 		return -1;
 	cfg.max_conns = (int)n;
-	if ((sv->tls = tls_server_new(sv->node.cert, sv->node.dkey,
+	if ((sv->tls = tls_server_new(sv->node.cert, sv->node.keys,
 	    sv->node.ca, sv->node.crl, err)) == NULL ||
 	    (sv->srv = server_new(sv->loop, sv->tls, &cfg, err)) == NULL)
 		return -1;
@@ -195,7 +195,7 @@ serve_sync(struct serve *sv, struct sp_err *err)
 		return -1;
 	n = strtoll(v, NULL, 10);
 	free(v);
-	if ((sv->ctls = tls_client_new(sv->node.cert, sv->node.dkey,
+	if ((sv->ctls = tls_client_new(sv->node.cert, sv->node.keys,
 	    sv->node.ca, sv->node.crl, err)) == NULL ||
 	    (sv->client = client_new(sv->loop, sv->ctls, err)) == NULL)
 		return -1;

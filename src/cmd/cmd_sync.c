@@ -103,7 +103,7 @@ sync_run(struct round_sync *rs, const char *only, struct sp_err *err)
 		    "a peer of this node", only);
 	recv_ctx_init(&rs->ctx, &rs->conf);
 	if ((rs->loop = loop_new(err)) == NULL ||
-	    (rs->tls = tls_client_new(rs->node.cert, rs->node.dkey,
+	    (rs->tls = tls_client_new(rs->node.cert, rs->node.keys,
 	    rs->node.ca, rs->node.crl, err)) == NULL ||
 	    (rs->client = client_new(rs->loop, rs->tls, err)) == NULL)
 		return -1;

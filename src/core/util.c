@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -441,4 +442,38 @@ util_write_file(const char *path, const void *p, size_t n,
 out:
 	free(tmp);
 	return rc;
+}
+
+int
+util_mkdir_p(const char *dir, struct sp_err *err)
+{
+	struct stat	 st;
+	char		*p, *s;
+	int		 e = 0;
+
+	p = xstrdup(dir);
+	/* Each parent in turn; the leading / of an absolute path is none. */
+	for (s = p; *s == '/'; s++)
+		;
+	for (; e == 0 && *s != '\0'; s++) {
+		if (*s != '/' || s[1] == '/' || s[1] == '\0')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) == -1 && errno != EEXIST)
+			e = errno;
+		*s = '/';
+	}
+	free(p);
+	if (e == 0 && mkdir(dir, 0755) == -1 && errno != EEXIST)
+		e = errno;
+	if (e == 0 && stat(dir, &st) == -1)
+		e = errno;
+	else if (e == 0 && !S_ISDIR(st.st_mode))
+		e = ENOTDIR;
+	if (e == 0)
+		return 0;
+	/* A path that can never be a folder is the caller's, not the disk's. */
+	return sp_errf(err, e == ENOTDIR || e == ENOENT || e == ELOOP ||
+	    e == ENAMETOOLONG ? SPE_INVALID : SPE_IO,
+	    "cannot create the folder %s: %s", dir, strerror(e));
 }

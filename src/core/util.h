@@ -1,8 +1,7 @@
 /*
  * util.h: small helpers with no module dependencies: time in RFC 3339 with
  * the node's offset, bounded integer parsing, hex and base64, node codes,
- * and whole-file
- * reads and atomic writes.
+ * whole-file reads and atomic writes, and making output folders.
  */
 #ifndef SIMPUL_UTIL_H
 #define SIMPUL_UTIL_H
@@ -54,5 +53,13 @@ int	 util_read_file(const char *path, size_t max, struct buf *b,
 /* Write a file through a temporary name, fsync and rename. */
 int	 util_write_file(const char *path, const void *, size_t,
 	    struct sp_err *);
+/*
+ * Make the folder dir and any missing parent (mkdir -p), mode 0755 less
+ * the umask; a folder already there is fine.  On failure the message is
+ * "cannot create the folder DIR: reason", with SPE_INVALID when the path
+ * cannot name a folder (under a file, a file itself, too long, a loop) and
+ * SPE_IO when the file system refuses (permission, read-only, full).
+ */
+int	 util_mkdir_p(const char *dir, struct sp_err *);
 
 #endif

@@ -49,7 +49,7 @@ add_node(void *arg, const struct store_peer *p, const char *pins)
 }
 
 int
-directory_make(struct store *s, const struct dsig_key *key,
+directory_make(struct store *s, const struct trust_key *key,
     const struct batch_limits *lim, int64_t now, int offset,
     struct buf *out, struct sp_err *err)
 {

@@ -13,14 +13,14 @@
 
 struct batch_limits;
 struct buf;
-struct dsig_key;
 struct sp_err;
 struct store;
 struct trust;
 struct trust_crlinfo;
+struct trust_key;
 
 /* The hub: its signed directory, exact bytes into out (initialised here). */
-int	 directory_make(struct store *, const struct dsig_key *,
+int	 directory_make(struct store *, const struct trust_key *,
 	    const struct batch_limits *, int64_t now, int offset,
 	    struct buf *out, struct sp_err *);
 /*

@@ -1,7 +1,7 @@
 /*
  * node.c: this node's run-time identity, read from the settings, and its
  * key and trust store.  It owns the rule for which nodes this one talks to
- * (node_knows); it does not read key bytes itself (dsig.c does).
+ * (node_knows); it does not read key bytes itself (trust.c does).
  */
 #include "config.h"
 
@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wire/dsig.h"
 #include "core/err.h"
 #include "exchange/node.h"
 #include "exchange/settings.h"
@@ -55,7 +54,7 @@ node_load(struct store *s, int what, struct node *n, struct sp_err *err)
 	}
 	if (what == NODE_KEYS &&
 	    ((n->trust = trust_load(n->ca, n->crl, err)) == NULL ||
-	    (n->dkey = dsig_key_load(n->key, n->cert, err)) == NULL))
+	    (n->keys = trust_key_load(n->key, n->cert, err)) == NULL))
 		goto out;
 	rc = 0;
 out:
@@ -70,7 +69,7 @@ out:
 void
 node_clear(struct node *n)
 {
-	dsig_key_free(n->dkey);
+	trust_key_free(n->keys);
 	trust_free(n->trust);
 	free(n->name);
 	free(n->instance);

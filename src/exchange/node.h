@@ -6,10 +6,10 @@
 #ifndef SIMPUL_NODE_H
 #define SIMPUL_NODE_H
 
-struct dsig_key;
 struct sp_err;
 struct store;
 struct trust;
+struct trust_key;
 
 struct node {
 	char		 code[16];
@@ -23,7 +23,7 @@ struct node {
 	char		*hub;		/* the hub's URL, NULL when none */
 	int		 offset;	/* the zone, minutes east of UTC */
 	char		*recovering;	/* why writes are refused, or NULL */
-	struct dsig_key	*dkey;		/* with NODE_KEYS */
+	struct trust_key *keys;		/* with NODE_KEYS */
 	struct trust	*trust;		/* with NODE_KEYS */
 };
 

@@ -13,10 +13,10 @@
 
 #include "wire/batch.h"
 
-struct dsig_key;
 struct sp_err;
 struct store;
 struct trust;
+struct trust_key;
 
 struct recv_ctx {
 	const char		*node;		/* this node's code */
@@ -24,7 +24,7 @@ struct recv_ctx {
 	const char		*hub;		/* "hub", or NULL/"" if none */
 	int			 offset;	/* its zone */
 	const struct trust	*trust;		/* CA and CRL */
-	const struct dsig_key	*key;		/* signs the receipts */
+	const struct trust_key	*key;		/* signs the receipts */
 	/* The node the batch must come from: a POST's client CN, the peer
 	 * pulled from; NULL (import) for any. */
 	const char		*pusher;

@@ -99,7 +99,7 @@ sync_conf_load(struct store *s, struct sync_conf *c, int flags,
 	c->max_bytes = (size_t)bytes;
 	c->max_items = (size_t)items;
 	if ((flags & SYNC_KEY) &&
-	    (c->key = dsig_key_load(key, cert, err)) == NULL)
+	    (c->key = trust_key_load(key, cert, err)) == NULL)
 		goto out;
 	if ((flags & SYNC_TRUST) && (c->trust = trust_load(ca,
 	    crl != NULL && crl[0] != '\0' ? crl : NULL, err)) == NULL)
@@ -122,7 +122,7 @@ out:
 void
 sync_conf_clear(struct sync_conf *c)
 {
-	dsig_key_free(c->key);
+	trust_key_free(c->key);
 	trust_free(c->trust);
 	c->key = NULL;
 	c->trust = NULL;

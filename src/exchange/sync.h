@@ -12,11 +12,11 @@
 #include <stdint.h>
 
 struct complaint_state;
-struct dsig_key;
 struct event;
 struct sp_err;
 struct store;
 struct trust;
+struct trust_key;
 
 /* What the exchange needs to know about this node. */
 struct sync_conf {
@@ -26,7 +26,7 @@ struct sync_conf {
 	int		 offset;	/* zone, minutes east of UTC */
 	size_t		 max_bytes;	/* limit.batch_bytes */
 	size_t		 max_items;	/* limit.batch_items */
-	struct dsig_key	*key;		/* the signing key, if loaded */
+	struct trust_key *key;		/* the signing key, if loaded */
 	struct trust	*trust;		/* CA and CRL, if loaded */
 };
 

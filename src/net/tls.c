@@ -17,7 +17,6 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "wire/dsig.h"
 #include "core/err.h"
 #include "net/tls.h"
 #include "wire/trust.h"
@@ -27,7 +26,7 @@ struct tls_ctx {
 	SSL_CTX			*ctx;
 	X509			*cert;		/* ours, for client contexts */
 	STACK_OF(X509)		*chain;		/* its intermediates */
-	const struct dsig_key	*key;
+	const struct trust_key	*key;
 	char			*ca;
 	char			*crl;
 };
@@ -124,7 +123,7 @@ tls_reload(struct tls_ctx *t, struct sp_err *err)
 
 static struct tls_ctx *
 ctx_new(const SSL_METHOD *method, const char *cert,
-    const struct dsig_key *key, const char *ca, const char *crl,
+    const struct trust_key *key, const char *ca, const char *crl,
     struct sp_err *err)
 {
 	struct tls_ctx	*t = xcalloc(1, sizeof(*t));
@@ -142,7 +141,7 @@ ctx_new(const SSL_METHOD *method, const char *cert,
 	SSL_CTX_set_options(t->ctx, SSL_OP_NO_RENEGOTIATION |
 	    SSL_OP_CIPHER_SERVER_PREFERENCE);
 	if (SSL_CTX_use_certificate_chain_file(t->ctx, cert) != 1 ||
-	    SSL_CTX_use_PrivateKey(t->ctx, dsig_key_pkey(key)) != 1 ||
+	    SSL_CTX_use_PrivateKey(t->ctx, trust_key_pkey(key)) != 1 ||
 	    SSL_CTX_check_private_key(t->ctx) != 1) {
 		ossl_fail(err, cert);
 		goto bad;
@@ -168,7 +167,7 @@ bad:
 }
 
 struct tls_ctx *
-tls_server_new(const char *cert, const struct dsig_key *key, const char *ca,
+tls_server_new(const char *cert, const struct trust_key *key, const char *ca,
     const char *crl, struct sp_err *err)
 {
 	static const unsigned char	 sid[] = "simpul";
@@ -191,7 +190,7 @@ tls_server_new(const char *cert, const struct dsig_key *key, const char *ca,
 }
 
 struct tls_ctx *
-tls_client_new(const char *cert, const struct dsig_key *key, const char *ca,
+tls_client_new(const char *cert, const struct trust_key *key, const char *ca,
     const char *crl, struct sp_err *err)
 {
 	if (expect_idx == -1)
@@ -312,7 +311,7 @@ tls_client_setup(const struct tls_ctx *t, void *sslctx, const char *expect_cn)
 
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	if (SSL_CTX_use_certificate(ctx, t->cert) != 1 ||
-	    SSL_CTX_use_PrivateKey(ctx, dsig_key_pkey(t->key)) != 1)
+	    SSL_CTX_use_PrivateKey(ctx, trust_key_pkey(t->key)) != 1)
 		return -1;
 	for (i = 0; i < sk_X509_num(t->chain); i++)
 		if (SSL_CTX_add1_chain_cert(ctx, sk_X509_value(t->chain, i))

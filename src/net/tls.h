@@ -14,16 +14,16 @@
 struct sp_err;
 struct ssl_st;
 struct tls_ctx;
-struct dsig_key;
+struct trust_key;
 
 /*
  * A context with our certificate (cert, a PEM chain), our key (borrowed
  * for the context's life), the federation CA and, if given, its CRL.
  * TLS 1.2 or newer only.  Free with tls_free().
  */
-struct tls_ctx	*tls_server_new(const char *cert, const struct dsig_key *,
+struct tls_ctx	*tls_server_new(const char *cert, const struct trust_key *,
 		    const char *ca, const char *crl, struct sp_err *);
-struct tls_ctx	*tls_client_new(const char *cert, const struct dsig_key *,
+struct tls_ctx	*tls_client_new(const char *cert, const struct trust_key *,
 		    const char *ca, const char *crl, struct sp_err *);
 void		 tls_free(struct tls_ctx *);	/* NULL is fine */
 /*

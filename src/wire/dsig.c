@@ -1,10 +1,9 @@
 /*
  * dsig.c: XMLDSig with xmlsec (xmlsec1-openssl), restricted to the one
- * shape of DESIGN §4, and the node's signing key.  It owns:
+ * shape of DESIGN §4.  It owns:
  *
- *  - reading private-key bytes: dsig_key_load() is the only reader in
- *    simpul, and wipes the bytes once OpenSSL has parsed them;
- *  - signing a document (dsig_sign);
+ *  - signing a document (dsig_sign) with the node's key, which it borrows
+ *    from trust.c for the call;
  *  - verifying one (dsig_verify), in this order, each step refusing on its
  *    own (notes §3.3-3.5):
  *      1. exactly one ds:Signature in the whole document, and it is the
@@ -25,7 +24,8 @@
  *         batch_parse(), the tree the accessors read is then exactly what
  *         was signed.
  *
- * It does not parse documents (batch.c) nor judge certificates (trust.c).
+ * It does not parse documents (batch.c), nor read keys or judge
+ * certificates (trust.c): it calls trust.c, which never calls it.
  * Never copied from xmlsec's examples: the global
  * xmlSubstituteEntitiesDefault(1) / xmlLoadExtDtdDefaultValue lines.
  */
@@ -37,9 +37,7 @@
 
 #include <libxml/c14n.h>
 #include <libxml/tree.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <xmlsec/xmlsec.h>
 #include <xmlsec/xmltree.h>
@@ -53,12 +51,11 @@
 #include <xmlsec/openssl/evp.h>
 #include <xmlsec/openssl/x509.h>
 
+#include "core/err.h"
+#include "core/xmalloc.h"
 #include "wire/batch.h"
 #include "wire/dsig.h"
-#include "core/err.h"
 #include "wire/trust.h"
-#include "core/util.h"
-#include "core/xmalloc.h"
 
 #define DS_NS		"http://www.w3.org/2000/09/xmldsig#"
 #define ALG_EXC_C14N	"http://www.w3.org/2001/10/xml-exc-c14n#"
@@ -66,13 +63,7 @@
 #define ALG_SHA256	"http://www.w3.org/2001/04/xmlenc#sha256"
 #define ALG_RSA_SHA256	"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 #define ALG_EC_SHA256	"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
-#define KEY_MAX		(64 * 1024)
 #define CERT_MAX	(64 * 1024)
-
-struct dsig_key {
-	EVP_PKEY	*pkey;
-	xmlSecKeyPtr	 xkey;		/* with its certificate; NULL if none */
-};
 
 static int	 initialised;
 static char	 sec_msg[200];		/* first xmlsec message */
@@ -143,103 +134,52 @@ dsig_shutdown(void)
 	initialised = 0;
 }
 
-/* ---- the key ----------------------------------------------------------- */
+/* ---- the signing key ---------------------------------------------------- */
 
-static const char *
-ossl_msg(void)
-{
-	static char	 msg[160];
-	unsigned long	 e = ERR_peek_last_error();
-
-	if (e == 0)
-		return "no detail";
-	ERR_error_string_n(e, msg, sizeof(msg));
-	ERR_clear_error();
-	return msg;
-}
-
-/* Attach the certificate to an xmlsec key made from the EVP_PKEY. */
+/*
+ * An xmlsec key for one signature: the node's EVP_PKEY (one more
+ * reference) with its certificate, which goes into KeyInfo.  Made for each
+ * signature, as the xmlSecKeyDuplicate() that a kept key would need costs
+ * the same.  Destroy with xmlSecKeyDestroy().
+ */
 static xmlSecKeyPtr
-xmlsec_key(EVP_PKEY *pkey, const char *cert, struct sp_err *err)
+sign_key(const struct trust_key *key, struct sp_err *err)
 {
-	struct buf		 b;
+	EVP_PKEY		*pkey = trust_key_pkey(key);
 	xmlSecKeyDataPtr	 data;
 	xmlSecKeyPtr		 k;
+	const uint8_t		*der;
+	size_t			 len;
 
-	if (util_read_file(cert, CERT_MAX, &b, err) == -1)
+	if ((der = trust_key_cert(key, &len)) == NULL) {
+		sp_errf(err, SPE_CERT, "no certificate with the key");
 		return NULL;
-	if (EVP_PKEY_up_ref(pkey) != 1 ||
-	    (data = xmlSecOpenSSLEvpKeyAdopt(pkey)) == NULL) {
-		buf_clear(&b);
+	}
+	if (EVP_PKEY_up_ref(pkey) != 1) {
+		sp_errf(err, SPE_INTERNAL, "cannot reference the key");
+		return NULL;
+	}
+	if ((data = xmlSecOpenSSLEvpKeyAdopt(pkey)) == NULL) {
+		EVP_PKEY_free(pkey);
 		sp_errf(err, SPE_INTERNAL, "xmlsec: %s", take_sec_msg());
 		return NULL;
 	}
 	if ((k = xmlSecKeyCreate()) == NULL ||
 	    xmlSecKeySetValue(k, data) < 0) {
 		xmlSecKeyDataDestroy(data);
-		xmlSecKeyDestroy(k);
-		buf_clear(&b);
+		if (k != NULL)
+			xmlSecKeyDestroy(k);
 		sp_errf(err, SPE_INTERNAL, "xmlsec: %s", take_sec_msg());
 		return NULL;
 	}
-	if (xmlSecOpenSSLAppKeyCertLoadMemory(k, b.data, b.len,
-	    xmlSecKeyDataFormatPem) < 0) {
+	if (xmlSecOpenSSLAppKeyCertLoadMemory(k, der, len,
+	    xmlSecKeyDataFormatDer) < 0) {
 		xmlSecKeyDestroy(k);
-		k = NULL;
-		sp_errf(err, SPE_CERT, "%s: not a PEM certificate (%s)", cert,
+		sp_errf(err, SPE_CERT, "the key's certificate: %s",
 		    take_sec_msg());
-	}
-	buf_clear(&b);
-	return k;
-}
-
-struct dsig_key *
-dsig_key_load(const char *key, const char *cert, struct sp_err *err)
-{
-	struct dsig_key	*k;
-	struct buf	 b;
-	BIO		*bio;
-	EVP_PKEY	*pkey = NULL;
-
-	if (util_read_file(key, KEY_MAX, &b, err) == -1)
-		return NULL;
-	if ((bio = BIO_new_mem_buf(b.data, (int)b.len)) != NULL) {
-		pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"");
-		BIO_free(bio);
-	}
-	buf_wipe(&b);		/* the only copy of the key bytes */
-	if (pkey == NULL) {
-		sp_errf(err, SPE_CERT, "%s: not an unencrypted PEM private key "
-		    "(%s)", key, ossl_msg());
 		return NULL;
 	}
-	k = xcalloc(1, sizeof(*k));
-	k->pkey = pkey;
-	if (cert != NULL) {
-		if (dsig_init(err) == -1 ||
-		    (k->xkey = xmlsec_key(pkey, cert, err)) == NULL) {
-			dsig_key_free(k);
-			return NULL;
-		}
-	}
 	return k;
-}
-
-void
-dsig_key_free(struct dsig_key *k)
-{
-	if (k == NULL)
-		return;
-	if (k->xkey != NULL)
-		xmlSecKeyDestroy(k->xkey);
-	EVP_PKEY_free(k->pkey);
-	free(k);
-}
-
-struct evp_pkey_st *
-dsig_key_pkey(const struct dsig_key *k)
-{
-	return k->pkey;
 }
 
 /* ---- signing ------------------------------------------------------------ */
@@ -311,13 +251,14 @@ add_template(xmlDocPtr doc, xmlSecTransformId method,
 }
 
 int
-dsig_sign_variant(const struct batch *in, const struct dsig_key *key,
+dsig_sign_variant(const struct batch *in, const struct trust_key *key,
     const struct dsig_variant *v, struct batch **out, struct sp_err *err)
 {
 	struct batch_limits	 lim;
 	xmlDocPtr		 doc = NULL;
 	xmlNodePtr		 sig;
 	xmlSecDSigCtxPtr	 ctx = NULL;
+	xmlSecKeyPtr		 skey;
 	xmlSecTransformId	 method;
 	xmlChar			*mem = NULL;
 	int			 len = 0, rc = -1;
@@ -325,19 +266,24 @@ dsig_sign_variant(const struct batch *in, const struct dsig_key *key,
 	*out = NULL;
 	if (dsig_init(err) == -1)
 		return -1;
-	if (key->xkey == NULL)
-		return sp_errf(err, SPE_CERT, "no certificate with the key");
-	if ((method = method_for(key->pkey, err)) == xmlSecTransformIdUnknown)
+	sec_msg[0] = '\0';
+	if ((skey = sign_key(key, err)) == NULL)
 		return -1;
+	if ((method = method_for(trust_key_pkey(key), err)) ==
+	    xmlSecTransformIdUnknown)
+		goto out;
 	if (v != NULL && v->method != NULL)
 		method = strcmp(v->method, "rsa-sha1") == 0 ?
 		    xmlSecTransformRsaSha1Id : xmlSecTransformEcdsaSha1Id;
-	sec_msg[0] = '\0';
 	if ((doc = xmlCopyDoc(batch_xml(in), 1)) == NULL ||
 	    (sig = add_template(doc, method, v)) == NULL ||
-	    (ctx = xmlSecDSigCtxCreate(NULL)) == NULL ||
-	    (ctx->signKey = xmlSecKeyDuplicate(key->xkey)) == NULL ||
-	    xmlSecDSigCtxSign(ctx, sig) < 0) {
+	    (ctx = xmlSecDSigCtxCreate(NULL)) == NULL) {
+		sp_errf(err, SPE_INTERNAL, "cannot sign: %s", take_sec_msg());
+		goto out;
+	}
+	ctx->signKey = skey;		/* the context destroys it */
+	skey = NULL;
+	if (xmlSecDSigCtxSign(ctx, sig) < 0) {
 		sp_errf(err, SPE_INTERNAL, "cannot sign: %s", take_sec_msg());
 		goto out;
 	}
@@ -356,6 +302,8 @@ dsig_sign_variant(const struct batch *in, const struct dsig_key *key,
 	rc = 0;
 out:
 	xmlFree(mem);
+	if (skey != NULL)
+		xmlSecKeyDestroy(skey);
 	if (ctx != NULL)
 		xmlSecDSigCtxDestroy(ctx);
 	xmlFreeDoc(doc);
@@ -363,7 +311,7 @@ out:
 }
 
 int
-dsig_sign(const struct batch *in, const struct dsig_key *key,
+dsig_sign(const struct batch *in, const struct trust_key *key,
     struct batch **out, struct sp_err *err)
 {
 	return dsig_sign_variant(in, key, NULL, out, err);

@@ -1,8 +1,7 @@
 /*
  * dsig.h: XMLDSig signing and strict verification of the one accepted
- * shape (DESIGN §4), and the node's signing key.  Neither xmlsec nor
- * libxml2 types appear here; OpenSSL's EVP_PKEY appears only as the opaque
- * handle lent to TLS setup.
+ * shape (DESIGN §4).  The key it signs with and the certificates it judges
+ * are trust.h's.  Neither xmlsec, libxml2 nor OpenSSL types appear here.
  */
 #ifndef SIMPUL_DSIG_H
 #define SIMPUL_DSIG_H
@@ -10,12 +9,10 @@
 #include <stdint.h>
 
 struct batch;
-struct evp_pkey_st;
 struct sp_err;
 struct trust;
 struct trust_certinfo;
-
-struct dsig_key;
+struct trust_key;
 
 /*
  * Initialise xmlsec once per process (after batch_init(), which it calls).
@@ -25,26 +22,15 @@ int		 dsig_init(struct sp_err *);
 void		 dsig_shutdown(void);
 
 /*
- * The one function that reads private-key bytes: an unencrypted PEM key,
- * and the node's certificate if cert is not NULL (needed to sign).  The key
- * bytes are wiped as soon as they are parsed.  Free with dsig_key_free().
- * SPE_IO or SPE_CERT on failure.
- */
-struct dsig_key	*dsig_key_load(const char *key, const char *cert,
-		    struct sp_err *);
-void		 dsig_key_free(struct dsig_key *);	/* NULL is fine */
-/* The loaded key, borrowed for the dsig_key's life (TLS setup, checks). */
-struct evp_pkey_st *dsig_key_pkey(const struct dsig_key *);
-
-/*
  * Sign an unsigned document (from batch_new_batch/receipt): one enveloped
  * ds:Signature as the root's last child, Reference URI="", transforms
  * enveloped + exc-c14n, SHA-256, RSA-SHA256 or ECDSA-P256-SHA256 by the
- * key's type, KeyInfo/X509Data with the certificate.  *out is the signed
- * document parsed and validated again from its exact bytes; free it with
+ * key's type, KeyInfo/X509Data with the certificate loaded with the key
+ * (SPE_CERT when it was loaded without one).  *out is the signed document
+ * parsed and validated again from its exact bytes; free it with
  * batch_free().  The input is not changed.
  */
-int		 dsig_sign(const struct batch *, const struct dsig_key *,
+int		 dsig_sign(const struct batch *, const struct trust_key *,
 		    struct batch **out, struct sp_err *);
 
 /*
@@ -75,7 +61,7 @@ struct dsig_variant {
 	const char	*transform;	/* NULL; "c14n-comments", "xpath" */
 };
 int		 dsig_sign_variant(const struct batch *,
-		    const struct dsig_key *, const struct dsig_variant *,
+		    const struct trust_key *, const struct dsig_variant *,
 		    struct batch **out, struct sp_err *);
 
 #endif

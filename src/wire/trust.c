@@ -1,12 +1,19 @@
 /*
- * trust.c: certificates against the federation CA.  It owns chain
- * building, validity at a trusted time, revocation by the CRL (compared by
- * date ourselves: OpenSSL would refuse a certificate revoked after the
- * trusted time, DESIGN §2), CN = node code.  It does not read private keys
- * (dsig_key_load() is the one reader) nor sign or verify documents (dsig.c):
- * dsig.c hands it the signer's certificate and it judges it.  It also
- * judges a CRL the hub distributes (issuer, signature, newer than ours)
- * before the syncer installs it.
+ * trust.c: the node's credentials and certificates against the federation
+ * CA.  It owns:
+ *
+ *  - the node's own key: trust_key_load() is the only reader of private-key
+ *    bytes in simpul, and wipes them once OpenSSL has parsed them; the
+ *    EVP_PKEY it holds is lent to dsig.c (signing) and tls.c;
+ *  - chain building, validity at a trusted time, revocation by the CRL
+ *    (compared by date ourselves: OpenSSL would refuse a certificate
+ *    revoked after the trusted time, DESIGN §2), CN = node code;
+ *  - judging a CRL the hub distributes (issuer, signature, newer than ours)
+ *    before the syncer installs it.
+ *
+ * It does not sign or verify documents (dsig.c): dsig.c hands it the
+ * signer's certificate and it judges it.  It calls nothing outside core/,
+ * so that dsig.c and tls.c depend on it and never the other way round.
  */
 #include "config.h"
 
@@ -22,13 +29,13 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "wire/dsig.h"
 #include "core/err.h"
-#include "wire/trust.h"
 #include "core/util.h"
 #include "core/xmalloc.h"
+#include "wire/trust.h"
 
 #define PEM_MAX		(256 * 1024)
+#define KEY_MAX		(64 * 1024)
 
 /* The first queued OpenSSL error as text, and clear the queue. */
 static const char *
@@ -248,6 +255,92 @@ revoked(X509 *x, X509 *ca, X509_CRL *crl, int64_t at, struct sp_err *err)
 	return asn1_time(X509_REVOKED_get0_revocationDate(r)) <= at;
 }
 
+/* ---- the node's own key ------------------------------------------------ */
+
+struct trust_key {
+	EVP_PKEY	*pkey;
+	uint8_t		*cert;		/* DER; NULL: loaded without one */
+	size_t		 certlen;
+};
+
+/* The first certificate of a PEM file as DER in *der (free it). */
+static int
+cert_der_load(const char *path, uint8_t **der, size_t *len,
+    struct sp_err *err)
+{
+	X509		*x;
+	unsigned char	*p = NULL;
+	int		 n;
+
+	if ((x = cert_load(path, err)) == NULL)
+		return -1;
+	n = i2d_X509(x, &p);
+	X509_free(x);
+	if (n <= 0)
+		return sp_errf(err, SPE_CERT, "%s: cannot encode the "
+		    "certificate (%s)", path, ossl_msg());
+	*der = xmalloc((size_t)n);
+	memcpy(*der, p, (size_t)n);
+	*len = (size_t)n;
+	OPENSSL_free(p);
+	return 0;
+}
+
+struct trust_key *
+trust_key_load(const char *key, const char *cert, struct sp_err *err)
+{
+	struct trust_key	*k;
+	struct buf		 b;
+	BIO			*bio;
+	EVP_PKEY		*pkey = NULL;
+
+	if (util_read_file(key, KEY_MAX, &b, err) == -1)
+		return NULL;
+	if ((bio = BIO_new_mem_buf(b.data, (int)b.len)) != NULL) {
+		pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"");
+		BIO_free(bio);
+	}
+	buf_wipe(&b);		/* the only copy of the key bytes */
+	if (pkey == NULL) {
+		sp_errf(err, SPE_CERT, "%s: not an unencrypted PEM private key "
+		    "(%s)", key, ossl_msg());
+		return NULL;
+	}
+	k = xcalloc(1, sizeof(*k));
+	k->pkey = pkey;
+	if (cert != NULL &&
+	    cert_der_load(cert, &k->cert, &k->certlen, err) == -1) {
+		trust_key_free(k);
+		return NULL;
+	}
+	return k;
+}
+
+void
+trust_key_free(struct trust_key *k)
+{
+	if (k == NULL)
+		return;
+	EVP_PKEY_free(k->pkey);
+	free(k->cert);
+	free(k);
+}
+
+struct evp_pkey_st *
+trust_key_pkey(const struct trust_key *k)
+{
+	return k->pkey;
+}
+
+const uint8_t *
+trust_key_cert(const struct trust_key *k, size_t *len)
+{
+	*len = k->certlen;
+	return k->cert;
+}
+
+/* ---- the node's own files ------------------------------------------------ */
+
 int
 trust_check_node(const char *cert, const char *key, const char *ca,
     const char *crl, const char *code, int64_t at,
@@ -255,13 +348,13 @@ trust_check_node(const char *cert, const char *key, const char *ca,
 {
 	X509		*x = NULL, *cax = NULL;
 	X509_CRL	*c = NULL;
-	struct dsig_key	*k = NULL;
+	struct trust_key *k = NULL;
 	int		 rc = -1, rev;
 
 	if ((x = cert_load(cert, err)) == NULL ||
 	    (cax = cert_load(ca, err)) == NULL ||
 	    (crl != NULL && (c = crl_load(crl, err)) == NULL) ||
-	    (k = dsig_key_load(key, NULL, err)) == NULL)
+	    (k = trust_key_load(key, NULL, err)) == NULL)
 		goto out;
 	if (chain_ok(x, cax, at, SPE_CERT, err) == -1)
 		goto out;
@@ -277,14 +370,14 @@ trust_check_node(const char *cert, const char *key, const char *ca,
 		    "code %s", info->cn, code);
 		goto out;
 	}
-	if (X509_check_private_key(x, dsig_key_pkey(k)) != 1) {
+	if (X509_check_private_key(x, k->pkey) != 1) {
 		ERR_clear_error();
 		sp_errf(err, SPE_CERT, "%s is not the key of %s", key, cert);
 		goto out;
 	}
 	rc = 0;
 out:
-	dsig_key_free(k);
+	trust_key_free(k);
 	X509_CRL_free(c);
 	X509_free(cax);
 	X509_free(x);

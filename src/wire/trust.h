@@ -1,16 +1,21 @@
 /*
- * trust.h: the federation's trust store: CA, CRL, chain, validity and
- * revocation at a given trusted time, and CN = node code.  OpenSSL types
- * stay inside trust.c.
+ * trust.h: the node's credentials and the federation's trust store: the
+ * node's own key (the one reader of key bytes), the CA and CRL, chain,
+ * validity and revocation at a given trusted time, and CN = node code.
+ * OpenSSL types stay inside trust.c; EVP_PKEY appears only as the opaque
+ * handle lent to signing and TLS setup.
  */
 #ifndef SIMPUL_TRUST_H
 #define SIMPUL_TRUST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/util.h"
 
+struct evp_pkey_st;
 struct sp_err;
+struct trust_key;
 
 struct trust_certinfo {
 	char	 cn[64];
@@ -24,6 +29,24 @@ struct trust_certinfo {
 	char	 not_before[UTIL_TIME_LEN];
 	char	 not_after[UTIL_TIME_LEN];
 };
+
+/*
+ * The one function in simpul that reads private-key bytes: an unencrypted
+ * PEM key, and the node's certificate beside it if cert is not NULL (what
+ * dsig_sign() needs).  The key bytes are wiped as soon as they are parsed.
+ * Free with trust_key_free().  SPE_NOT_FOUND, SPE_IO or SPE_CERT on
+ * failure.
+ */
+struct trust_key *trust_key_load(const char *key, const char *cert,
+		    struct sp_err *);
+void		 trust_key_free(struct trust_key *);	/* NULL is fine */
+/* The loaded key, borrowed for the trust_key's life (signing, TLS). */
+struct evp_pkey_st *trust_key_pkey(const struct trust_key *);
+/*
+ * The certificate loaded with the key, as DER, borrowed for the
+ * trust_key's life; NULL when it was loaded without one.
+ */
+const uint8_t	*trust_key_cert(const struct trust_key *, size_t *len);
 
 /*
  * Check a node's own files before init trusts them: cert chains to the CA

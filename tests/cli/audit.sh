@@ -210,6 +210,23 @@ run audit $CA items/33.28-33.21-000001.xml items/33.28-33.21-000002.xml
 ok "items: without the carrying batch, Tegal's are judged at created" \
     test "$(grep -c ': time-unverified: ' "$T/out")" = 2
 
+# ---- the order of the documents does not matter: Demak's batches, and a
+# batch of Tegal's that only carries their final receipts, in two folders
+# (either first) or one (where Demak's sort first) ----------------------------
+mkdir -p order/d2t order/t2d order/both
+"$MKDOC" chan $K21 --from 33.21 --to 33.28 --created $D1 order/d2t \
+    filed,verified note forwarded
+"$MKDOC" chan $K28 --from 33.28 --to 33.21 --created $D2 \
+    --carry order/d2t/33.21-33.28-000001.xml \
+    --carry order/d2t/33.21-33.28-000002.xml \
+    --carry order/d2t/33.21-33.28-000003.xml order/t2d -
+cp order/d2t/*.xml order/t2d/*.xml order/both/
+audit order 0 order/d2t order/t2d
+cp "$T/out" "$T/order.d2t"
+audit order 0 order/t2d order/d2t
+ok "order: the same report either way" cmp "$T/order.d2t" "$T/out"
+audit order 0 order/both
+ok "order: one folder gives the same report" cmp "$T/order.d2t" "$T/out"
 # ---- events that break the lifecycle and ownership ---------------------------
 mkdir -p lifecycle
 "$MKDOC" chan $K21 --from 33.21 --to 33.28 --created $D1 lifecycle \
@@ -224,6 +241,13 @@ mkdir -p orphan
     --complaint 33.21-000009 orphan note
 receipts orphan
 audit orphan 1 orphan
+
+# Two sets with one event id of different content, in either order: the
+# same findings in the same order (the first copy is the first by name).
+run audit $CA lifecycle orphan
+cp "$T/out" "$T/order.findings"
+run audit $CA orphan lifecycle
+ok "order: the same findings either way" cmp "$T/order.findings" "$T/out"
 
 # ---- usage ---------------------------------------------------------------
 expect "--ca is required" 2 \

@@ -396,4 +396,32 @@ ok "and once more (a replay)" G import "$S10"
 eq "applied exactly once" "$((before + 300))" \
     "$(sqlite3 "$T/tegal.db" "SELECT count(*) FROM event")"
 
+# ---- 10. output folders are made when missing, or refused by name -------
+K complaint note 33.22-000001 --text "catatan folder" >/dev/null
+O=$T/new/out/dir
+ok "export makes a missing folder and its parents" \
+    K export --to hub --out "$O"
+ok "and writes the batches in it" test -f "$O/batch-33.22-hub-2.xml"
+ok "the folder is mode 0755 or stricter" \
+    test "$(( 0$(stat -c %a "$O") & 022 ))" = 0
+touch "$T/plain"
+K complaint note 33.22-000001 --text "tidak terpotong" >/dev/null
+refuse "export under a regular file names the folder, cuts nothing" 1 \
+    "simpul: export: cannot create the folder $T/plain/sub: Not a directory" \
+    "$T/kudus.db" export --to hub --out "$T/plain/sub"
+eq "nothing half-written beside the file" "$T/plain" "$(ls -d "$T"/plain*)"
+ok "the next export into a folder cuts it" K export --to hub --out "$O"
+ok "as batch 3" test -f "$O/batch-33.22-hub-3.xml"
+expect "import --receipts makes a missing folder" 0 "" --db "$T/hub.db" \
+    import --receipts "$T/rnew/x" "$O/batch-33.22-hub-2.xml"
+ok "and writes the receipt in it" test -f "$T/rnew/x/receipt-hub-33.22-hub-2.xml"
+refuse "import --receipts under a regular file imports nothing" 1 \
+    "simpul: import: cannot create the folder $T/plain/sub: Not a directory" \
+    "$T/hub.db" import --receipts "$T/plain/sub" "$O/batch-33.22-hub-3.xml"
+ok "archive makes a missing folder" K archive --out "$T/arch/a/b"
+ok "and archives in it" sh -c "ls '$T'/arch/a/b/batch-33.22-hub-1-*.xml"
+expect "archive under a regular file names the folder" 1 \
+    "simpul: archive: cannot create the folder $T/plain/sub: Not a directory" \
+    --db "$T/kudus.db" archive --out "$T/plain/sub"
+
 done_testing

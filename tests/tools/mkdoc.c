@@ -12,7 +12,8 @@
  *              [--prev HEX] [--eseq N] [--v N] [--complaint ID]
  *              [--replaces HEX] [--swap N] [--carry BATCH]... DIR KINDS...
  *		a chained channel: one batch per KINDS (comma-separated
- *		event kinds of one complaint), written as DIR/F-T-SEQ.xml,
+ *		event kinds of one complaint, or - for none: a batch that
+ *		only carries receipts), written as DIR/F-T-SEQ.xml,
  *		each prev the digest of the one before, created an hour apart
  *		from TIME; author seqs from --eseq, chain versions from --v;
  *		--swap N swaps the events of the Nth and next batch; the
@@ -45,6 +46,7 @@
 #include "wire/dsig.h"
 #include "core/err.h"
 #include "rules/event.h"
+#include "wire/trust.h"
 #include "core/util.h"
 #include "core/xmalloc.h"
 
@@ -207,7 +209,7 @@ make(int argc, char **argv, int receipt)
 	struct event		*ev;
 	struct receipt		 rc;
 	struct dsig_variant	 v;
-	struct dsig_key		*k;
+	struct trust_key	*k;
 	struct batch		*b, *s;
 	struct sp_err		 err = { 0 };
 	long			 nev = EV_MAX, seq = 1, i;
@@ -232,7 +234,7 @@ make(int argc, char **argv, int receipt)
 	if (key == NULL || cert == NULL || optind != argc - 1)
 		exit(2);
 	if (dsig_init(&err) == -1 ||
-	    (k = dsig_key_load(key, cert, &err)) == NULL)
+	    (k = trust_key_load(key, cert, &err)) == NULL)
 		die(&err);
 	if (receipt) {
 		receipt_fill(&rc, from);
@@ -270,7 +272,7 @@ make(int argc, char **argv, int receipt)
 	write_out(s, argv[optind]);
 	batch_free(s);
 	batch_free(b);
-	dsig_key_free(k);
+	trust_key_free(k);
 	dsig_shutdown();
 	batch_shutdown();
 	return 0;
@@ -430,7 +432,8 @@ chan_events(const char *kinds, const char *author, const char *complaint,
 	size_t		 n = 0;
 	enum event_kind	 kind;
 
-	for (p = list; (k = strsep(&p, ",")) != NULL;) {
+	for (p = strcmp(list, "-") == 0 ? NULL : list;
+	    (k = strsep(&p, ",")) != NULL;) {
 		if ((kind = event_kind_by_name(k)) == EV_MAX) {
 			fprintf(stderr, "mkdoc: unknown event kind %s\n", k);
 			exit(2);
@@ -456,7 +459,7 @@ static void	 receipt_for(const char *, int, const char *, int64_t, long,
 		    struct receipt *);
 
 static void
-sign_write(const struct batch *b, const struct dsig_key *k, const char *path,
+sign_write(const struct batch *b, const struct trust_key *k, const char *path,
     char *digest)
 {
 	struct dsig_variant	 v;
@@ -498,7 +501,7 @@ chan(int argc, char **argv)
 	struct event		**ev;
 	size_t			*nev, tmpn;
 	struct event		*tmp;
-	struct dsig_key		*k;
+	struct trust_key	*k;
 	struct batch		*b;
 	struct sp_err		 err = { 0 };
 	char			 digest[BATCH_DIGEST_LEN], *path, *dir;
@@ -542,7 +545,7 @@ chan(int argc, char **argv)
 	if (complaint == NULL)
 		complaint = "33.21-000001";
 	if (dsig_init(&err) == -1 ||
-	    (k = dsig_key_load(key, cert, &err)) == NULL)
+	    (k = trust_key_load(key, cert, &err)) == NULL)
 		die(&err);
 	carry = xcalloc(ncarry + 1, sizeof(*carry));
 	for (j = 0; j < ncarry; j++)
@@ -597,7 +600,7 @@ chan(int argc, char **argv)
 	for (j = 0; j < ncarry; j++)
 		receipt_clear(&carry[j]);
 	free(carry);
-	dsig_key_free(k);
+	trust_key_free(k);
 	dsig_shutdown();
 	batch_shutdown();
 	return 0;
@@ -676,7 +679,7 @@ rcpt(int argc, char **argv)
 	};
 	const char		*key = NULL, *cert = NULL, *digest = NULL;
 	struct receipt		 r;
-	struct dsig_key		*k;
+	struct trust_key	*k;
 	struct batch		*b;
 	struct sp_err		 err = { 0 };
 	int64_t			 received = 0;
@@ -699,7 +702,7 @@ rcpt(int argc, char **argv)
 	if (key == NULL || cert == NULL || optind != argc - 2)
 		exit(2);
 	if (dsig_init(&err) == -1 ||
-	    (k = dsig_key_load(key, cert, &err)) == NULL)
+	    (k = trust_key_load(key, cert, &err)) == NULL)
 		die(&err);
 	receipt_for(argv[optind], relay, digest, received, head, &r);
 	if (seq != 0)
@@ -709,7 +712,7 @@ rcpt(int argc, char **argv)
 	sign_write(b, k, argv[optind + 1], NULL);
 	receipt_clear(&r);
 	batch_free(b);
-	dsig_key_free(k);
+	trust_key_free(k);
 	dsig_shutdown();
 	batch_shutdown();
 	return 0;
@@ -758,7 +761,7 @@ resign(const char *in, const char *out, const char *key, const char *cert)
 	struct sp_err		 err = { 0 };
 	struct batch_limits	 lim;
 	struct batch		*b, *s;
-	struct dsig_key		*k;
+	struct trust_key	*k;
 	size_t			 n;
 	char			*d = slurp(in, &n), *p, *q;
 	const char		*end = "</ds:Signature>";
@@ -775,14 +778,14 @@ resign(const char *in, const char *out, const char *key, const char *cert)
 	n -= (size_t)(q - p);
 	batch_limits_default(&lim);
 	if (dsig_init(&err) == -1 ||
-	    (k = dsig_key_load(key, cert, &err)) == NULL ||
+	    (k = trust_key_load(key, cert, &err)) == NULL ||
 	    batch_parse((uint8_t *)d, n, &lim, &b, &err) == -1 ||
 	    batch_validate(b, &err) == -1 || dsig_sign(b, k, &s, &err) == -1)
 		die(&err);
 	write_out(s, out);
 	batch_free(s);
 	batch_free(b);
-	dsig_key_free(k);
+	trust_key_free(k);
 	free(d);
 	dsig_shutdown();
 	batch_shutdown();

@@ -12,19 +12,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
-#include "rules/complaint.h"
-#include "exchange/desk.h"
 #include "core/err.h"
-#include "rules/event.h"
-#include "exchange/settings.h"
-#include "store/store.h"
 #include "core/util.h"
+#include "exchange/desk.h"
+#include "rules/complaint.h"
+#include "rules/event.h"
+#include "store/store.h"
 
-static char	 path[64];
+#include "fixture.h"
+
 static char	 title[] = "Jalan rusak";
 static char	 body[] = "Berlubang";
 static char	 text[] = "Sudah ditambal";
@@ -42,43 +41,31 @@ T(const char *s)
 }
 
 static int
+group_setup(void **state)
+{
+	(void)state;
+	return fixture_open("desk");
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	return fixture_close();
+}
+
+/* A fresh node database for each test: 33.21, a node that never signs. */
+static int
 setup(void **state)
 {
-	struct settings_identity id = { .code = "33.21", .name = "Demak",
-	    .role = "regency", .cert = "/dev/null", .key = "/dev/null",
-	    .ca = "/dev/null", .zone = "WIB",
-	    .instance = "00000000000000000000000000000000" };
-	struct sp_err	 err = { 0 };
-	struct store	*s;
-	char		 wal[80];
-	int		 fd;
-
-	snprintf(path, sizeof(path), "/tmp/test_desk.XXXXXX");
-	if ((fd = mkstemp(path)) == -1)
-		return -1;
-	close(fd);
-	unlink(path);
-	snprintf(wal, sizeof(wal), "%s-wal", path);
-	unlink(wal);
-	if ((s = store_open(path, STORE_CREATE, &err)) == NULL ||
-	    store_begin(s, &err) == -1 || settings_init(s, &id, &err) == -1 ||
-	    store_commit(s, &err) == -1)
-		fail_msg("setup: %s", err.msg);
-	*state = s;
+	*state = fixture_node(NULL, "33.21", NULL);
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char	 p[80];
-
 	store_close(*state);
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
 	return 0;
 }
 
@@ -255,5 +242,5 @@ main(void)
 		    teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -3,7 +3,7 @@
  * RSA keys (batch and standalone receipt); each verification step refusing
  * on its own, including the placement checks that the schema would
  * otherwise catch first (wrapping, second signature); the key loader.
- * Makes a development PKI with certs/mkcerts.sh under $TMPDIR.
+ * Its PKIs, EC and RSA, are the shared fixture's (fixture.h).
  */
 #include "config.h"
 
@@ -17,42 +17,26 @@
 
 #include <cmocka.h>
 
-#include "wire/batch.h"
-#include "wire/dsig.h"
 #include "core/err.h"
-#include "wire/trust.h"
 #include "core/util.h"
 #include "core/xmalloc.h"
+#include "wire/batch.h"
+#include "wire/dsig.h"
+#include "wire/trust.h"
+
+#include "fixture.h"
 
 #define T0	1795831200	/* 2026-11-28T09:00:00+07:00 */
-
-static char	 dir[256];
-
-static char *
-path(const char *name)
-{
-	return xasprintf("%s/%s", dir, name);
-}
 
 static int
 setup(void **state)
 {
 	struct sp_err	 err = { 0 };
-	const char	*src = getenv("top_srcdir");
-	char		*cmd;
-	int		 rc;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/simpul-dsig.XXXXXX",
-	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	cmd = xasprintf("'%s/certs/mkcerts.sh' -d '%s/ec' --test 33.21 33.28 "
-	    ">/dev/null && '%s/certs/mkcerts.sh' -d '%s/rsa' --rsa 33.21 "
-	    ">/dev/null", src ? src : ".", dir, src ? src : ".", dir);
-	rc = system(cmd);
-	free(cmd);
-	if (rc != 0)
+	if (fixture_open("dsig") == -1 ||
+	    fixture_pki("ec", "--test 33.21 33.28") == -1 ||
+	    fixture_pki("rsa", "--rsa 33.21") == -1)
 		return -1;
 	return dsig_init(&err);
 }
@@ -60,16 +44,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char	*cmd;
-
 	(void)state;
-	dsig_shutdown();
-	batch_shutdown();
-	cmd = xasprintf("rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "# cannot remove %s\n", dir);
-	free(cmd);
-	return 0;
+	return fixture_close();
 }
 
 static struct batch *
@@ -103,46 +79,12 @@ unsigned_batch(const char *from)
 static struct batch *
 signed_batch(const char *pki, const char *code, const char *from)
 {
-	struct dsig_key	*k;
 	struct batch	*b, *s;
-	struct sp_err	 err = { 0 };
-	char		*key, *cert, *name;
 
-	name = xasprintf("%s/%s.key", pki, code);
-	key = path(name);
-	free(name);
-	name = xasprintf("%s/%s.pem", pki, code);
-	cert = path(name);
-	free(name);
-	k = dsig_key_load(key, cert, &err);
-	assert_non_null(k);
 	b = unsigned_batch(from);
-	assert_int_equal(dsig_sign(b, k, &s, &err), 0);
+	s = fixture_sign(b, pki, code);
 	batch_free(b);
-	dsig_key_free(k);
-	free(key);
-	free(cert);
 	return s;
-}
-
-static struct trust *
-trust_of(const char *pki, int with_crl)
-{
-	struct trust	*t;
-	struct sp_err	 err = { 0 };
-	char		*ca, *crl, *name;
-
-	name = xasprintf("%s/ca.pem", pki);
-	ca = path(name);
-	free(name);
-	name = xasprintf("%s/crl.pem", pki);
-	crl = path(name);
-	free(name);
-	t = trust_load(ca, with_crl ? crl : NULL, &err);
-	assert_non_null(t);
-	free(ca);
-	free(crl);
-	return t;
 }
 
 /* Parse (and validate if asked) edited bytes, then verify. */
@@ -189,7 +131,7 @@ test_sign_verify_ec_rsa(void **state)
 	(void)state;
 	for (i = 0; i < 2; i++) {
 		s = signed_batch(pkis[i], "33.21", "33.21");
-		t = trust_of(pkis[i], 1);
+		t = fixture_trust(pkis[i], 1);
 		assert_int_equal(dsig_verify(s, t, util_now(), &ci, &err), 0);
 		assert_string_equal(ci.cn, "33.21");
 		assert_string_equal(ci.key_type, types[i]);
@@ -206,11 +148,8 @@ test_sign_verify_receipt(void **state)
 {
 	struct receipt	 r;
 	struct batch	*b, *s;
-	struct dsig_key	*k;
 	struct trust	*t;
 	struct sp_err	 err = { 0 };
-	char		*key = path("ec/33.28.key");
-	char		*cert = path("ec/33.28.pem");
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
@@ -225,17 +164,12 @@ test_sign_verify_receipt(void **state)
 	memset(r.head_digest, 'a', 64);
 	r.head_seq = 1;
 	assert_int_equal(batch_new_receipt(&r, &b, &err), 0);
-	k = dsig_key_load(key, cert, &err);
-	assert_non_null(k);
-	assert_int_equal(dsig_sign(b, k, &s, &err), 0);
-	t = trust_of("ec", 1);
+	s = fixture_sign(b, "ec", "33.28");
+	t = fixture_trust("ec", 1);
 	assert_int_equal(dsig_verify(s, t, util_now(), NULL, &err), 0);
 	trust_free(t);
 	batch_free(s);
 	batch_free(b);
-	dsig_key_free(k);
-	free(key);
-	free(cert);
 }
 
 /* The hub's directory: signed by the hub, read back as it was made. */
@@ -245,14 +179,11 @@ test_sign_verify_directory(void **state)
 	struct directory	 d, back;
 	struct directory_node	 n;
 	struct batch		*b, *s;
-	struct dsig_key		*k;
 	struct trust		*t;
 	struct sp_err		 err = { 0 };
 	uint8_t			 der[] = { 0x30, 0x03, 0x02, 0x01, 0x05 };
 	char			 name[] = "";
 	char			 url[] = "https://demak.example:8443";
-	char			*key = path("ec/33.28.key");
-	char			*cert = path("ec/33.28.pem");
 
 	(void)state;
 	memset(&d, 0, sizeof(d));
@@ -270,12 +201,10 @@ test_sign_verify_directory(void **state)
 	d.nodes = &n;
 	d.n = 1;
 	assert_int_equal(batch_new_directory(&d, &b, &err), 0);
-	k = dsig_key_load(key, cert, &err);
-	assert_non_null(k);
-	assert_int_equal(dsig_sign(b, k, &s, &err), 0);
+	s = fixture_sign(b, "ec", "33.28");
 	assert_int_equal(batch_kind(s), BATCH_KIND_DIRECTORY);
 	assert_string_equal(batch_signer(s), "33.28");
-	t = trust_of("ec", 1);
+	t = fixture_trust("ec", 1);
 	assert_int_equal(dsig_verify(s, t, util_now(), NULL, &err), 0);
 	assert_int_equal(batch_directory(s, &back, &err), 0);
 	assert_int_equal(back.n, 1);
@@ -290,9 +219,6 @@ test_sign_verify_directory(void **state)
 	trust_free(t);
 	batch_free(s);
 	batch_free(b);
-	dsig_key_free(k);
-	free(key);
-	free(cert);
 }
 
 static void
@@ -306,7 +232,7 @@ test_each_step_refuses(void **state)
 
 	(void)state;
 	s = signed_batch("ec", "33.21", "33.21");
-	t = trust_of("ec", 1);
+	t = fixture_trust("ec", 1);
 
 	/* 0: unsigned */
 	u = unsigned_batch("33.21");
@@ -371,8 +297,8 @@ test_revocation_by_date(void **state)
 
 	(void)state;
 	s = signed_batch("ec", "revoked-33.21", "33.21");
-	t = trust_of("ec", 1);
-	t0 = trust_of("ec", 0);
+	t = fixture_trust("ec", 1);
+	t0 = fixture_trust("ec", 0);
 	/* revoked when made: before tomorrow; without the CRL it is good */
 	assert_int_equal(dsig_verify(s, t, util_now() + 86400, NULL, &err),
 	    -1);
@@ -388,29 +314,39 @@ test_revocation_by_date(void **state)
 static void
 test_key_loader(void **state)
 {
-	struct sp_err	 err = { 0 };
-	struct dsig_key	*k;
-	struct batch	*b, *s = NULL;
-	char		*cert = path("ec/33.21.pem");
-	char		*key = path("ec/33.21.key");
+	struct sp_err		 err = { 0 };
+	struct trust_key	*k;
+	struct batch		*b, *s = NULL;
+	char			*cert = fixture_path("ec/33.21.pem");
+	char			*key = fixture_path("ec/33.21.key");
+	size_t			 len;
 
 	(void)state;
-	assert_null(dsig_key_load(cert, NULL, &err));	/* not a key */
+	assert_null(trust_key_load(cert, NULL, &err));	/* not a key */
 	assert_int_equal(err.code, SPE_CERT);
 	sp_err_clear(&err);
-	assert_null(dsig_key_load("/nonexistent", NULL, &err));
+	assert_null(trust_key_load("/nonexistent", NULL, &err));
 	assert_int_equal(err.code, SPE_NOT_FOUND);
 	sp_err_clear(&err);
-	k = dsig_key_load(key, NULL, &err);		/* no certificate */
+	assert_null(trust_key_load(key, "/nonexistent", &err));
+	assert_int_equal(err.code, SPE_NOT_FOUND);
+	sp_err_clear(&err);
+	k = trust_key_load(key, cert, &err);		/* with its certificate */
 	assert_non_null(k);
-	assert_non_null(dsig_key_pkey(k));
+	assert_non_null(trust_key_cert(k, &len));
+	assert_true(len > 0);
+	trust_key_free(k);
+	k = trust_key_load(key, NULL, &err);		/* no certificate */
+	assert_non_null(k);
+	assert_non_null(trust_key_pkey(k));
+	assert_null(trust_key_cert(k, &len));
 	b = unsigned_batch("33.21");
 	assert_int_equal(dsig_sign(b, k, &s, &err), -1);
 	assert_int_equal(err.code, SPE_CERT);
 	assert_null(s);
 	batch_free(b);
-	dsig_key_free(k);
-	dsig_key_free(NULL);
+	trust_key_free(k);
+	trust_key_free(NULL);
 	free(cert);
 	free(key);
 }

@@ -1,6 +1,6 @@
 /*
  * test_exchange.c: sync.c's cutter and recv.c's steps on two real
- * databases with a development PKI (certs/mkcerts.sh under $TMPDIR):
+ * databases with a development PKI (the shared fixture's, fixture.h):
  * batches cut by items and by bytes, each chained to the one before by
  * prev; two cutters on one database never give one seq twice; the
  * receiver's transport checks each refusing with its own code and storing
@@ -20,72 +20,36 @@
 
 #include <cmocka.h>
 
-#include "wire/batch.h"
-#include "rules/complaint.h"
-#include "exchange/desk.h"
-#include "wire/dsig.h"
 #include "core/err.h"
-#include "rules/event.h"
-#include "exchange/recv.h"
-#include "exchange/policy.h"
-#include "exchange/settings.h"
-#include "store/store.h"
-#include "exchange/sync.h"
-#include "wire/trust.h"
 #include "core/util.h"
 #include "core/xmalloc.h"
+#include "exchange/desk.h"
+#include "exchange/policy.h"
+#include "exchange/recv.h"
+#include "exchange/sync.h"
+#include "rules/complaint.h"
+#include "rules/event.h"
+#include "store/store.h"
+#include "wire/batch.h"
+#include "wire/dsig.h"
 
-static char	 dir[256];
-static int	 ndb;
+#include "fixture.h"
 
-/* A new node database in dir, with the PKI's files for code. */
+/* A new node database with the fixture's PKI files for code. */
 static struct store *
 node(const char *code)
 {
-	struct sp_err		 err = { 0 };
-	struct store		*s;
-	char			*cert, *key, *ca, *db;
-	struct settings_identity id = { .role = "regency", .zone = "WIB",
-	    .instance = "0123456789abcdef0123456789abcdef" };
-
-	cert = xasprintf("%s/pki/%s.pem", dir, code);
-	key = xasprintf("%s/pki/%s.key", dir, code);
-	ca = xasprintf("%s/pki/ca.pem", dir);
-	db = xasprintf("%s/n%d.db", dir, ndb++);
-	id.code = code;
-	id.name = "Node";
-	id.cert = cert;
-	id.key = key;
-	id.ca = ca;
-	if ((s = store_open(db, STORE_CREATE, &err)) == NULL ||
-	    store_begin(s, &err) == -1 || settings_init(s, &id, &err) == -1 ||
-	    store_commit(s, &err) == -1)
-		fail_msg("node %s: %s", code, err.msg);
-	free(cert);
-	free(key);
-	free(ca);
-	free(db);
-	return s;
+	return fixture_node("pki", code, NULL);
 }
 
 static int
 setup(void **state)
 {
 	struct sp_err	 err = { 0 };
-	const char	*src = getenv("top_srcdir");
-	char		*cmd;
-	int		 rc;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/simpul-exch.XXXXXX",
-	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	cmd = xasprintf("'%s/certs/mkcerts.sh' -d '%s/pki' 33.21 33.28 "
-	    ">/dev/null", src ? src : ".", dir);
-	rc = system(cmd);
-	free(cmd);
-	if (rc != 0)
+	if (fixture_open("exch") == -1 ||
+	    fixture_pki("pki", "33.21 33.28") == -1)
 		return -1;
 	return dsig_init(&err);
 }
@@ -93,16 +57,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char	*cmd;
-
 	(void)state;
-	dsig_shutdown();
-	batch_shutdown();
-	cmd = xasprintf("rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "# cannot remove %s\n", dir);
-	free(cmd);
-	return 0;
+	return fixture_close();
 }
 
 /* File a complaint at s, forward it to 33.28, then add n notes of len. */
@@ -275,12 +231,12 @@ static void
 test_two_cutters(void **state)
 {
 	struct sp_err	 err = { 0 };
-	struct store	*a = node("33.21"), *b;
+	struct store	*a, *b;
 	struct stored	 st;
 	char		*db;
 
 	(void)state;
-	db = xasprintf("%s/n%d.db", dir, ndb - 1);
+	a = fixture_node("pki", "33.21", &db);
 	assert_non_null(b = store_open(db, STORE_WRITE, &err));
 	story(a, 3, 10);
 	assert_int_equal(cut(a, 1048576, 2), 3);

@@ -24,22 +24,22 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 
-#include "net/client.h"
-#include "wire/dsig.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/xmalloc.h"
+#include "exchange/syncer.h"
+#include "net/client.h"
 #include "net/loop.h"
 #include "net/server.h"
-#include "exchange/syncer.h"
 #include "net/tls.h"
 #include "wire/trust.h"
-#include "core/xmalloc.h"
 
-static char		 dir[] = "/tmp/simpul-net.XXXXXX";
+#include "fixture.h"
+
 static struct loop	*loop;
 static struct server	*srv;
 static struct tls_ctx	*stls;
-static struct dsig_key	*skey;
+static struct trust_key	*skey;
 static int		 calls;		/* handler invocations */
 static char		 url[128];
 
@@ -50,12 +50,6 @@ struct result {
 	char		 body[256];
 	struct sp_err	 err;
 };
-
-static char *
-pki(const char *name)
-{
-	return xasprintf("%s/pki/%s", dir, name);
-}
 
 static void
 echo(struct server_req *r, void *arg)
@@ -101,17 +95,15 @@ call(const char *who, const char *peer, const char *pins, const void *body,
     size_t len, struct result *r)
 {
 	struct sp_err	 err = { 0 };
-	struct dsig_key *k;
+	struct trust_key *k = fixture_key("pki", who);
 	struct tls_ctx	*t;
 	struct client	*c;
-	char		*cert = xasprintf("%s/pki/%s.pem", dir, who);
-	char		*key = xasprintf("%s/pki/%s.key", dir, who);
-	char		*ca = pki("ca.pem");
+	char		*cert = fixture_path("pki/%s.pem", who);
+	char		*ca = fixture_path("pki/ca.pem");
 	struct client_call cc = { body ? "POST" : "GET", url, peer, pins, body,
 	    len, 4096, 10 };
 
 	memset(r, 0, sizeof(*r));
-	assert_non_null(k = dsig_key_load(key, NULL, &err));
 	assert_non_null(t = tls_client_new(cert, k, ca, NULL, &err));
 	assert_non_null(c = client_new(loop, t, &err));
 	assert_int_equal(client_start(c, &cc, on_done, r, &err), 0);
@@ -119,9 +111,8 @@ call(const char *who, const char *peer, const char *pins, const void *body,
 	assert_true(r->done);
 	client_free(c);
 	tls_free(t);
-	dsig_key_free(k);
+	trust_key_free(k);
 	free(cert);
-	free(key);
 	free(ca);
 }
 
@@ -167,7 +158,7 @@ test_pins(void **state)
 	assert_int_equal(calls, before);
 	cmd = xasprintf("openssl x509 -in %s/pki/hub.pem -pubkey -noout | "
 	    "openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | "
-	    "base64", dir);
+	    "base64", fixture_dir());
 	assert_non_null(f = popen(cmd, "r"));
 	assert_non_null(fgets(pin + 8, sizeof(pin) - 8, f));
 	pclose(f);
@@ -463,25 +454,20 @@ setup(void **state)
 	struct sp_err		 err = { 0 };
 	struct server_config	 cfg = { "127.0.0.1:0", 65536, 8192, 2, 5, 1,
 				    512, 30 };
-	const char		*top = getenv("top_srcdir");
-	char			*cmd, *cert, *key, *ca, *crl;
+	char			*cert, *key, *ca, *crl;
 
 	(void)state;
-	if (mkdtemp(dir) == NULL)
+	if (fixture_open("net") == -1 ||
+	    fixture_pki("pki", "--test 33.28 hub") == -1)
 		return -1;
-	cmd = xasprintf("%s/certs/mkcerts.sh -d %s/pki --test 33.28 hub "
-	    ">/dev/null", top ? top : ".", dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(cmd);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	log_init(0, 0);
-	cert = pki("hub.pem");
-	key = pki("hub.key");
-	ca = pki("ca.pem");
-	crl = pki("crl.pem");
+	cert = fixture_path("pki/hub.pem");
+	key = fixture_path("pki/hub.key");
+	ca = fixture_path("pki/ca.pem");
+	crl = fixture_path("pki/crl.pem");
 	if ((loop = loop_new(&err)) == NULL ||
-	    (skey = dsig_key_load(key, NULL, &err)) == NULL ||
+	    (skey = trust_key_load(key, NULL, &err)) == NULL ||
 	    (stls = tls_server_new(cert, skey, ca, crl, &err)) == NULL ||
 	    (srv = server_new(loop, stls, &cfg, &err)) == NULL) {
 		fprintf(stderr, "setup: %s\n", err.msg);
@@ -502,18 +488,13 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char	*cmd = xasprintf("rm -rf %s", dir);
-	int	 rc;
-
 	(void)state;
 	server_free(srv);
 	tls_free(stls);
-	dsig_key_free(skey);
+	trust_key_free(skey);
 	loop_free(loop);
 	curl_global_cleanup();
-	rc = system(cmd);
-	free(cmd);
-	return rc;
+	return fixture_close();
 }
 
 int

@@ -7,14 +7,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "core/err.h"
 #include "exchange/settings.h"
 #include "store/store.h"
-#include "core/xmalloc.h"
+
+#include "fixture.h"
 
 static const struct settings_identity demak = {
 	.code = "33.21", .name = "Kabupaten Demak", .role = "regency",
@@ -54,14 +54,12 @@ test_identity_checks(void **state)
 static void
 test_defaults_and_set(void **state)
 {
-	char		 dir[] = "/tmp/simpul-settings.XXXXXX", *path, *v;
+	char		*path = fixture_path("s.db"), *v;
 	struct sp_err	 err = { 0 };
 	struct store	*s;
 	long long	 n;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	path = xasprintf("%s/s.db", dir);
 	assert_non_null(s = store_open(path, STORE_CREATE, &err));
 	assert_int_equal(store_begin(s, &err), 0);
 	assert_int_equal(settings_init(s, &demak, &err), 0);
@@ -97,11 +95,21 @@ test_defaults_and_set(void **state)
 	assert_string_equal(v, "WITA");
 	free(v);
 	store_close(s);
-	unlink(path);
 	free(path);
-	path = xasprintf("rm -rf %s", dir);
-	assert_int_equal(system(path), 0);
-	free(path);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return fixture_open("settings");
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	return fixture_close();
 }
 
 int
@@ -112,5 +120,5 @@ main(void)
 		cmocka_unit_test(test_defaults_and_set),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }

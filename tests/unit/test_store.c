@@ -13,23 +13,17 @@
 #include <cmocka.h>
 
 #include "core/err.h"
-#include "store/store.h"
 #include "core/xmalloc.h"
+#include "store/store.h"
 
-static char	 dir[] = "/tmp/simpul-store.XXXXXX";
-
-static char *
-path(const char *name)
-{
-	return xasprintf("%s/%s", dir, name);
-}
+#include "fixture.h"
 
 static struct store *
 fresh(const char *name)
 {
 	struct sp_err	 err = { 0 };
 	struct store	*s;
-	char		*p = path(name);
+	char		*p = fixture_path("%s", name);
 
 	s = store_open(p, STORE_CREATE, &err);
 	free(p);
@@ -42,7 +36,7 @@ test_create_and_reopen(void **state)
 {
 	struct sp_err	 err = { 0 };
 	struct store	*s;
-	char		*p = path("a.db");
+	char		*p = fixture_path("a.db");
 
 	(void)state;
 	s = fresh("a.db");
@@ -76,7 +70,8 @@ static void
 test_missing_and_foreign(void **state)
 {
 	struct sp_err	 err = { 0 };
-	char		*p = path("none.db"), *q = path("foreign.db"), *cmd;
+	char		*p = fixture_path("none.db");
+	char		*q = fixture_path("foreign.db"), *cmd;
 
 	(void)state;
 	assert_null(store_open(p, STORE_WRITE, &err));
@@ -113,7 +108,7 @@ test_rollback_leaves_nothing(void **state)
 	assert_int_equal(store_setting_set(s, "k", "v", &err), 0);
 	store_close(s);
 	{
-		char	*p = path("rb.db");
+		char	*p = fixture_path("rb.db");
 
 		s = store_open(p, STORE_READ, &err);
 		free(p);
@@ -228,7 +223,7 @@ test_backup_is_a_database(void **state)
 {
 	struct sp_err	 err = { 0 };
 	struct store	*s = fresh("live.db"), *b;
-	char		*p = path("copy.db"), *v;
+	char		*p = fixture_path("copy.db"), *v;
 
 	(void)state;
 	assert_int_equal(store_begin(s, &err), 0);
@@ -292,19 +287,14 @@ static int
 setup(void **state)
 {
 	(void)state;
-	return mkdtemp(dir) == NULL ? -1 : 0;
+	return fixture_open("store");
 }
 
 static int
 teardown(void **state)
 {
-	char	*cmd = xasprintf("rm -rf %s", dir);
-	int	 rc;
-
 	(void)state;
-	rc = system(cmd);
-	free(cmd);
-	return rc;
+	return fixture_close();
 }
 
 int

@@ -1,18 +1,25 @@
-/* test_util.c: times, dates, node codes, UTF-8, bounded buffers, errors. */
+/*
+ * test_util.c: times, dates, node codes, UTF-8, bounded buffers, errors,
+ * and output folders (in the shared fixture's scratch folder).
+ */
 #include "config.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
 #include "core/err.h"
 #include "core/util.h"
 #include "core/xmalloc.h"
+
+#include "fixture.h"
 
 static void
 test_time_roundtrip(void **state)
@@ -190,6 +197,51 @@ test_base64(void **state)
 	buf_clear(&b);
 }
 
+/* mkdir -p: parents, odd slashes, a folder already there; never a file. */
+static void
+test_mkdir_p(void **state)
+{
+	struct sp_err	 err = { 0 };
+	struct stat	 st;
+	char		*deep = fixture_path("a/b//c/");
+	char		*file = fixture_path("file"), *under;
+	FILE		*f;
+
+	(void)state;
+	assert_int_equal(util_mkdir_p(deep, &err), 0);
+	assert_int_equal(stat(deep, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 022, 0);
+	assert_int_equal(util_mkdir_p(deep, &err), 0);		/* again */
+	assert_non_null(f = fopen(file, "w"));
+	fclose(f);
+	assert_int_equal(util_mkdir_p(file, &err), -1);
+	assert_int_equal(err.code, SPE_INVALID);
+	sp_err_clear(&err);
+	under = fixture_path("file/sub");
+	assert_int_equal(util_mkdir_p(under, &err), -1);
+	assert_int_equal(err.code, SPE_INVALID);
+	assert_non_null(strstr(err.msg, "cannot create the folder "));
+	assert_non_null(strstr(err.msg, "file/sub: Not a directory"));
+	free(under);
+	free(file);
+	free(deep);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return fixture_open("util");
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	return fixture_close();
+}
+
 int
 main(void)
 {
@@ -203,7 +255,8 @@ main(void)
 		cmocka_unit_test(test_buf_limit),
 		cmocka_unit_test(test_err_first_wins),
 		cmocka_unit_test(test_base64),
+		cmocka_unit_test(test_mkdir_p),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }
