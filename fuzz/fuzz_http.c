@@ -107,7 +107,7 @@ fuzz_init(void)
 
 	setenv("SIMPUL_SCHEMAS", FUZZ_DIR "/../schemas", 0);
 	setenv("SIMPUL_NOW", FUZZ_NOW, 1);
-	log_init(0, 0);
+	log_init(0);
 	snprintf(dir, sizeof(dir), "%s/simpul-fuzz-http.XXXXXX",
 	    access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	if (mkdtemp(dir) == NULL)

@@ -334,8 +334,11 @@ overdue_one(void *arg, const struct store_complaint *sc)
 	struct clock		 c[CLK_MAX];
 	size_t			 n, i;
 
-	if (sc->ended_at != 0)
-		return 0;		/* archived or closed: clocks stopped */
+	/* Archived or closed: its clocks stopped.  (The row's ended_at is
+	 * not read by store_complaint_each, so the status decides.) */
+	if (strcmp(sc->status, "closed") == 0 ||
+	    strcmp(sc->status, "archived") == 0)
+		return 0;
 	if (desk_load(o->d, sc->id, &s, o->err) == -1 ||
 	    desk_clocks(o->d, &s, c, &n, o->err) == -1)
 		return -1;

@@ -475,7 +475,7 @@ setup(void **state)
 		return -1;
 	free(cmd);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	log_init(0, 0);
+	log_init(0);
 	cert = pki("hub.pem");
 	key = pki("hub.key");
 	ca = pki("ca.pem");
