@@ -56,10 +56,12 @@ static const struct cli_cmd cmds[] = {
 	  "whole tree.",
 	  cmd_category },
 	{ "backup",
-	  "FILE",
+	  "FILE | --dir DIR [--keep N]",
 	  "a consistent copy of the live database",
 	  "Copies the database while nodes keep running.  The copy holds no "
-	  "private key.",
+	  "private key.  With --dir, the copy is DIR/simpul-YYYYMMDDTHHMMSSZ.db "
+	  "(UTC) and only the newest N such copies are kept (default 14), as "
+	  "simpul-backup.timer runs it daily.",
 	  cmd_backup },
 	{ "peer",
 	  "add CODE [URL] [--pin SHA256]...\nlist\nremove CODE\nreenrol CODE",
