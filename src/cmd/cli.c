@@ -63,6 +63,16 @@ static const struct cli_cmd cmds[] = {
 	  "(UTC) and only the newest N such copies are kept (default 14), as "
 	  "simpul-backup.timer runs it daily.",
 	  cmd_backup },
+	{ "doctor", "",
+	  "check that this node is fit to run",
+	  "One line per check, ok or PROBLEM with what was found and what to "
+	  "do: the database (PRAGMA quick_check), the certificate and key "
+	  "(chain to the CA, validity, revocation, CN, the key is the "
+	  "certificate's; a problem when it expires within 30 days), the CRL "
+	  "(stale, or stale within 2 days), the key file's mode (no access "
+	  "for others, no group write), and the free space beside the "
+	  "database (1 GiB and 5 %).  Exit 0 when all are ok, else 1.",
+	  cmd_doctor },
 	{ "peer",
 	  "add CODE [URL] [--pin SHA256]...\nlist\nremove CODE\nreenrol CODE",
 	  "nodes this node exchanges with",
