@@ -106,7 +106,7 @@ fuzz_init(void)
 	char		 cmd[512], k[96], c[96];
 
 	setenv("SIMPUL_NOW", FUZZ_NOW, 1);
-	log_init(0, 0);
+	log_init(0);
 	snprintf(dir, sizeof(dir), "%s/simpul-fuzz-http.XXXXXX",
 	    access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	if (mkdtemp(dir) == NULL)

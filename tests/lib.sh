@@ -117,15 +117,17 @@ pki() {
 dump() { sqlite3 "$1" .dump; }
 
 # ---- real nodes on loopback ------------------------------------------------
-# start_node NAME DB [PORT]: `simpul serve --listen 127.0.0.1:PORT` (0 by
-# default: any) in the background, its log in $T/NAME.log (an earlier one
+# start_node NAME DB [PORT [SERVE-OPTIONS...]]: `simpul serve --listen
+# 127.0.0.1:PORT` (0 by default: any) in the background, its log in $T/NAME.log (an earlier one
 # moved to NAME.log.old); sets
 # NAME_pid and NAME_port once it listens (10 s at most).  Every node still
 # running is killed at exit.
 start_node() {
-	sn_name=$1 sn_db=$2
+	sn_name=$1 sn_db=$2 sn_port=${3:-0}
+	shift 2
+	[ $# -gt 0 ] && shift
 	[ -f "$T/$sn_name.log" ] && mv "$T/$sn_name.log" "$T/$sn_name.log.old"
-	"$SIMPUL" --db "$sn_db" serve --listen "127.0.0.1:${3:-0}" \
+	"$SIMPUL" --db "$sn_db" serve --listen "127.0.0.1:$sn_port" "$@" \
 	    >"$T/$sn_name.log" 2>&1 &
 	eval "${sn_name}_pid=$!"
 	echo $! >> "$T/.pids"

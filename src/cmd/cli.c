@@ -56,11 +56,23 @@ static const struct cli_cmd cmds[] = {
 	  "whole tree.",
 	  cmd_category },
 	{ "backup",
-	  "FILE",
+	  "FILE | --dir DIR [--keep N]",
 	  "a consistent copy of the live database",
 	  "Copies the database while nodes keep running.  The copy holds no "
-	  "private key.",
+	  "private key.  With --dir, the copy is DIR/simpul-YYYYMMDDTHHMMSSZ.db "
+	  "(UTC) and only the newest N such copies are kept (default 14), as "
+	  "simpul-backup.timer runs it daily.",
 	  cmd_backup },
+	{ "doctor", "",
+	  "check that this node is fit to run",
+	  "One line per check, ok or PROBLEM with what was found and what to "
+	  "do: the database (PRAGMA quick_check), the certificate and key "
+	  "(chain to the CA, validity, revocation, CN, the key is the "
+	  "certificate's; a problem when it expires within 30 days), the CRL "
+	  "(stale, or stale within 2 days), the key file's mode (no access "
+	  "for others, no group write), and the free space beside the "
+	  "database (1 GiB and 5 %).  Exit 0 when all are ok, else 1.",
+	  cmd_doctor },
 	{ "peer",
 	  "add CODE [URL] [--pin SHA256]...\nlist\nremove CODE\nreenrol CODE",
 	  "nodes this node exchanges with",
@@ -160,7 +172,7 @@ static const struct cli_cmd cmds[] = {
 	  "(everything stays stored: run it again), 1 when something was "
 	  "refused (the channel's last error says what).",
 	  cmd_sync_status },
-	{ "serve", "[--listen ADDR:PORT]",
+	{ "serve", "[--listen ADDR:PORT] [--metrics [ADDR:]PORT]",
 	  "sync loop, and an HTTPS server if --listen, until SIGTERM",
 	  "The sync loop: rounds of sync with every channel, the next one "
 	  "sync.interval_seconds after a good round, or after an exponential "
@@ -175,7 +187,12 @@ static const struct cli_cmd cmds[] = {
 	  "line per request: POST and GET /v1/batches, GET /v1/receipts, GET "
 	  "/v1/status, and at the hub GET /v1/directory and GET /v1/crl; the "
 	  "hub relays batches for other nodes.  Without --listen, a node "
-	  "behind NAT that only reaches out.  SIGTERM finishes the request "
+	  "behind NAT that only reaches out.  With --metrics, GET /metrics "
+	  "in the Prometheus text format on a plain-HTTP listener of its "
+	  "own, on 127.0.0.1 when only PORT is given (channels, clocks, "
+	  "requests, rounds, database, CRL and directory).  The log is one "
+	  "key=value line per event, to the journal under systemd, which it "
+	  "tells when it is ready (Type=notify).  SIGTERM finishes the request "
 	  "in hand and stops.  One serve per database: "
 	  "it holds a lock on DB.lock for its life, and a second one exits 3.",
 	  cmd_serve },
@@ -621,7 +638,7 @@ cli_main(int argc, char **argv)
 		return 0;	/* --help, --version or --man answered */
 	if (cli.actor == NULL)
 		cli.actor = login_name();
-	log_init(0, cli.verbose);
+	log_init(cli.verbose);
 	if (strcmp(argv[first], "help") == 0)
 		return help(argc - first, argv + first);
 	if ((c = cli_find(argv[first])) == NULL) {

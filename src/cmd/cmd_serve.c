@@ -4,7 +4,11 @@
  * with --listen, this node's HTTPS endpoint, both on one event loop until
  * SIGTERM.  The routes and what they answer are endpoints.c's; this file
  * owns the process: the lock, the trust store, the loop, the shutdown.
- * Without --listen it is a node behind NAT that only reaches out.
+ * Without --listen it is a node behind NAT that only reaches out.  With
+ * --metrics, a second, plain-HTTP listener (loopback by default) answers
+ * Prometheus (net/scrape.c, exchange/telemetry.c).  It logs in the
+ * daemon form (core/log.c) and tells systemd when it is ready and when it
+ * stops (core/notify.c; simpul.service is Type=notify).
  *
  * The trust store (CA and CRL) is loaded at start and loaded again when
  * the CRL file changes: after the syncer installs one the hub served, or,
@@ -32,7 +36,10 @@
 #include "exchange/endpoints.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/notify.h"
+#include "core/util.h"
 #include "net/loop.h"
+#include "net/scrape.h"
 #include "exchange/node.h"
 #include "exchange/recv.h"
 #include "net/server.h"
@@ -40,6 +47,7 @@
 #include "exchange/settings.h"
 #include "exchange/sync.h"
 #include "exchange/syncer.h"
+#include "exchange/telemetry.h"
 #include "net/tls.h"
 #include "wire/trust.h"
 #include "core/xmalloc.h"
@@ -58,6 +66,8 @@ struct serve {
 	struct recv_ctx	 ctx;
 	struct endpoints ep;		/* the handlers' view of all this */
 	struct stat	 crl_st;	/* the CRL file as last loaded */
+	struct telemetry *tm;		/* what --metrics tells */
+	struct scrape	*scrape;	/* NULL without --metrics */
 };
 
 static void
@@ -169,6 +179,8 @@ serve_listen(struct serve *sv, const char *listen, struct sp_err *err)
 	    err) == -1)
 		return -1;
 	cfg.max_conns = (int)n;
+	cfg.observe = telemetry_request;
+	cfg.observe_arg = sv->tm;
 	if ((sv->tls = tls_server_new(sv->node.cert, sv->node.keys,
 	    sv->node.ca, sv->node.crl, err)) == NULL ||
 	    (sv->srv = server_new(sv->loop, sv->tls, &cfg, err)) == NULL)
@@ -207,6 +219,8 @@ serve_sync(struct serve *sv, struct sp_err *err)
 	cfg.conf = &sv->conf;
 	cfg.ctx = &sv->ctx;
 	cfg.interval = n;
+	cfg.report = telemetry_round;
+	cfg.report_arg = sv->tm;
 	cfg.trust_changed = trust_reload;
 	cfg.trust_arg = sv;
 	if ((sv->syncer = syncer_new(&cfg, NULL, err)) == NULL)
@@ -216,7 +230,17 @@ serve_sync(struct serve *sv, struct sp_err *err)
 }
 
 static int
-serve_start(struct serve *sv, const char *listen, struct sp_err *err)
+metrics_page(void *arg, struct buf *page, struct sp_err *err)
+{
+	struct serve	*sv = arg;
+
+	return telemetry_write(sv->tm, sv->cli->store, &sv->node, util_now(),
+	    page, err);
+}
+
+static int
+serve_start(struct serve *sv, const char *listen, const char *metrics,
+    struct sp_err *err)
 {
 	if (cli_store(sv->cli, CLI_WRITE, err) == -1 ||
 	    serve_lock(sv, err) == -1 ||
@@ -229,7 +253,11 @@ serve_start(struct serve *sv, const char *listen, struct sp_err *err)
 	recv_ctx_init(&sv->ctx, &sv->conf);
 	sv->ctx.relays = sv->node.is_hub;
 	crl_stat(sv, &sv->crl_st);
+	sv->tm = telemetry_new(sv->cli->db, util_now());
 	if (listen != NULL && serve_listen(sv, listen, err) == -1)
+		return -1;
+	if (metrics != NULL && (sv->scrape = scrape_new(sv->loop, metrics,
+	    metrics_page, sv, err)) == NULL)
 		return -1;
 	if (serve_sync(sv, err) == -1)
 		return -1;
@@ -243,6 +271,8 @@ static void
 serve_stop(struct serve *sv)
 {
 	syncer_free(sv->syncer);
+	scrape_free(sv->scrape);
+	telemetry_free(sv->tm);
 	client_free(sv->client);
 	tls_free(sv->ctls);
 	server_free(sv->srv);
@@ -259,32 +289,52 @@ cmd_serve(struct cli *cli, int argc, char **argv, struct sp_err *err)
 {
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
+		{ "metrics", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct serve	 sv = { .cli = cli, .lockfd = -1 };
-	const char	*listen = NULL;
-	int		 c, rc = -1, signo;
+	const char	*listen = NULL, *metrics = NULL;
+	struct sp_err	 perr = { 0 };
+	char		 host[64];
+	int		 c, rc = -1, signo, port, lo;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'l')
+		if (c == 'l')
+			listen = optarg;
+		else if (c == 'm')
+			metrics = optarg;
+		else
 			return cli_usage_err("serve", err,
 			    "unknown or incomplete option '%s'",
 			    argv[optind - 1]);
-		listen = optarg;
 	}
 	if (optind != argc)
 		return cli_usage_err("serve", err, "unexpected argument '%s'",
 		    argv[optind]);
+	/* A bad address is a usage error before anything starts. */
+	if (metrics != NULL && scrape_parse(metrics, host, sizeof(host), &port,
+	    &lo, &perr) == -1)
+		return cli_usage_err("serve", err, "%s", perr.msg);
+	log_daemon();
 	client_global_init();
-	if (serve_start(&sv, listen, err) == -1)
+	if (serve_start(&sv, listen, metrics, err) == -1)
 		goto out;
 	if (sv.srv != NULL)
 		log_info("%s listening on port %d, at most %d connections",
 		    sv.node.code, server_port(sv.srv),
 		    server_max_connections(sv.srv));
+	if (sv.scrape != NULL)
+		log_event(scrape_loopback(sv.scrape) ? LL_INFO : LL_WARN,
+		    "metrics", scrape_loopback(sv.scrape) ? NULL : "not "
+		    "loopback: anyone who reaches it reads the metrics",
+		    "port=%d", scrape_port(sv.scrape));
 	log_info("%s syncing with %d channel(s)", sv.node.code,
 	    syncer_channels(sv.syncer));
+	if (notify_send("READY=1\nSTATUS=serving") == -1)
+		log_warn("NOTIFY_SOCKET");
 	signo = loop_run(sv.loop);
+	if (notify_send("STOPPING=1") == -1)
+		log_warn("NOTIFY_SOCKET");
 	if (sv.srv != NULL)
 		server_drain(sv.srv);
 	log_info("%s stopped (signal %d)", sv.node.code, signo);

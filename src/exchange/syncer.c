@@ -55,6 +55,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "wire/batch.h"
 #include "net/client.h"
@@ -86,6 +87,7 @@ struct chan {
 	char			*url;		/* .../v1/batches */
 	char			*pins;		/* curl's form, or NULL */
 	struct syncer_round	 rd;
+	struct timespec		 started;	/* this round's, monotonic */
 	enum phase		 phase;
 	int			 resent;	/* resent from a 409 this round */
 	int			 resend;	/* sending accepted ones too */
@@ -354,11 +356,15 @@ round_end(struct chan *c)
 {
 	struct syncer	*s = c->s;
 	struct sp_err	 err = { 0 };
+	struct timespec	 now;
 	long		 next;
 
 	buf_clear(&c->body);
 	if (note(c, &err) == -1)
 		local_failure(c, &err);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	c->rd.seconds = (double)(now.tv_sec - c->started.tv_sec) +
+	    (double)(now.tv_nsec - c->started.tv_nsec) / 1e9;
 	if (s->cfg.report != NULL)
 		s->cfg.report(s->cfg.report_arg, &c->rd);
 	if (!s->forever) {
@@ -372,13 +378,17 @@ round_end(struct chan *c)
 	} else {
 		c->fails++;
 		next = syncer_backoff(c->fails, c->retry_after);
-		log_warnx("%s: %s; next try in %ld s", c->peer, c->rd.msg,
-		    next);
+		log_event(LL_WARN, "round", c->rd.msg,
+		    "peer=%s state=%s next_s=%ld", c->peer,
+		    c->rd.state == SYNCER_DOWN ? "down" : "refused", next);
 	}
 	if (c->rd.sent > 0 || c->rd.pulled > 0)
-		log_info("%s: sent %d, acked to %lld; received %d, in seq %lld",
-		    c->peer, c->rd.sent, (long long)c->rd.acked,
-		    c->rd.pulled, (long long)c->rd.received);
+		log_event(LL_INFO, "round", NULL, "peer=%s state=%s sent=%d "
+		    "acked=%lld pulled=%d received=%lld seconds=%.3f", c->peer,
+		    c->rd.state == SYNCER_OK ? "ok" : c->rd.state ==
+		    SYNCER_DOWN ? "down" : "refused", c->rd.sent,
+		    (long long)c->rd.acked, c->rd.pulled,
+		    (long long)c->rd.received, c->rd.seconds);
 	schedule(c, next * 1000, round_start);
 }
 
@@ -614,6 +624,7 @@ round_start(void *arg)
 	struct chan	*c = arg;
 
 	memset(&c->rd, 0, sizeof(c->rd));
+	clock_gettime(CLOCK_MONOTONIC, &c->started);
 	c->rd.peer = c->peer;
 	c->rd.via = c->via;
 	c->phase = PH_PUSH;

@@ -38,6 +38,7 @@ struct syncer_round {
 	int		 pulled;	/* batches received */
 	int64_t		 received;	/* channel head after the round */
 	size_t		 n[OUTCOME_MAX];	/* their items by outcome */
+	double		 seconds;	/* from its start to its end */
 };
 
 typedef void	 syncer_report(void *, const struct syncer_round *);

@@ -3,8 +3,8 @@
  * the listener, the limits that evhttp 2.1.12 lacks (a connection cap, a
  * minimum rate and a maximum age: evhttp alone only closes idle
  * connections, so a client trickling a byte a second would hold a
- * connection for ever), routing by path and method, and one log line per
- * request.  It does not judge bodies: handlers (the receiver pipeline) do.
+ * connection for ever), routing by path and method, and one log line
+ * (and one observation, for the metrics) per request.  It does not judge bodies: handlers (the receiver pipeline) do.
  *
  * Connections are counted in the TLS close hook (tls_server_ssl), the one
  * place that sees every connection end, whether evhttp closed it, the
@@ -209,9 +209,15 @@ method_name(int m)
 static void
 req_done(struct server_req *r, int status)
 {
-	log_info("%s %s %s %d %zu bytes %.0f ms", r->peer[0] ? r->peer : "-",
-	    method_name(r->method), r->path, status, r->sent,
-	    since(&r->start) * 1000);
+	double	 secs = since(&r->start);
+
+	log_event(LL_INFO, "request", NULL,
+	    "peer=%s method=%s path=%s status=%d bytes=%zu ms=%.0f",
+	    r->peer[0] ? r->peer : "-", method_name(r->method), r->path,
+	    status, r->sent, secs * 1000);
+	if (r->srv->cfg.observe != NULL)
+		r->srv->cfg.observe(r->srv->cfg.observe_arg, r->path, status,
+		    secs);
 	evhttp_clear_headers(&r->query);
 	free(r);
 }
@@ -279,8 +285,13 @@ dispatch(struct evhttp_request *req, void *arg)
 static void
 not_found(struct evhttp_request *req, void *arg)
 {
-	(void)arg;
-	log_info("- %s 404", evhttp_request_get_uri(req));
+	struct server	*srv = arg;
+
+	/* The URI is the client's text: quoted, as msg. */
+	log_event(LL_INFO, "request", evhttp_request_get_uri(req), "%s",
+	    "peer=- status=404");
+	if (srv->cfg.observe != NULL)
+		srv->cfg.observe(srv->cfg.observe_arg, NULL, 404, 0);
 	evhttp_send_error(req, 404, "no such endpoint");
 }
 
@@ -402,7 +413,7 @@ server_new(struct loop *l, struct tls_ctx *tls, const struct server_config *cfg,
 	evhttp_set_timeout(srv->http, cfg->idle_timeout);
 	/* Read and drop an over-limit body so the client sees 413, not RST. */
 	evhttp_set_flags(srv->http, EVHTTP_SERVER_LINGERING_CLOSE);
-	evhttp_set_gencb(srv->http, not_found, NULL);
+	evhttp_set_gencb(srv->http, not_found, srv);
 	return srv;
 bad:
 	if (srv->http == NULL && srv->listener != NULL)

@@ -25,6 +25,11 @@ struct server_config {
 	int		 grace;		/* seconds before min_rate applies */
 	int		 min_rate;	/* bytes/s a connection must average */
 	int		 max_age;	/* seconds a connection may live */
+	/* Each answered request: its route (NULL: none matched), status
+	 * and seconds from dispatch to reply; for the metrics, or NULL. */
+	void		(*observe)(void *, const char *path, int status,
+			    double seconds);
+	void		*observe_arg;
 };
 
 #define SERVER_GET	0x1

@@ -632,6 +632,12 @@ quick_check(struct store *s, struct sp_err *err)
 	return 0;
 }
 
+int
+store_quick_check(struct store *s, struct sp_err *err)
+{
+	return quick_check(s, err);
+}
+
 /*
  * A reader of a file in a directory it may not write cannot make the WAL
  * index (-shm) that SQLite needs (notes/libraries.md §3).  When no -wal is

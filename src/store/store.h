@@ -48,6 +48,8 @@ int		 store_begin_at(struct store *, const char *, int,
 int		 store_commit(struct store *, struct sp_err *);
 void		 store_rollback(struct store *);	/* no-op outside one */
 
+/* PRAGMA quick_check on any handle: SPE_DAMAGED unless "ok" (doctor). */
+int		 store_quick_check(struct store *, struct sp_err *);
 /* A consistent copy of the live database at path (refused if it exists). */
 int		 store_backup(struct store *, const char *path,
 		    struct sp_err *);

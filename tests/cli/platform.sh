@@ -197,5 +197,29 @@ expect "backup" 0 "" --db "$DB" backup "$T/copy.db"
 ok "the copy holds the same content" sh -c "sqlite3 '$DB' .dump | cmp -s - '$T/after' && sqlite3 '$T/copy.db' .dump | cmp -s - '$T/after'"
 expect "refuse to overwrite a file" 1 "simpul: backup: $T/copy.db already exists" \
     --db "$DB" backup "$T/copy.db"
+mkdir "$T/bk"
+touch "$T/bk/simpul-notes.db" "$T/bk/other.txt"
+for d in 01 02 03 04; do
+	SIMPUL_NOW=2026-11-${d}T02:00:00+07:00 "$SIMPUL" --db "$DB" backup \
+	    --dir "$T/bk" --keep 3 >"$T/out" 2>"$T/err"
+done
+ok "backup --dir names each copy by its UTC time" \
+    test -s "$T/bk/simpul-20261103T190000Z.db"
+eq "and keeps the newest 3 of its own copies, nothing else touched" \
+    "other.txt simpul-20261101T190000Z.db simpul-20261102T190000Z.db simpul-20261103T190000Z.db simpul-notes.db" \
+    "$(cd "$T/bk" && echo *)"
+ok "it says what it removed" grep -qx \
+    "removed $T/bk/simpul-20261031T190000Z.db" "$T/out"
+ok "a kept copy holds the database" sh -c \
+    "sqlite3 '$T/bk/simpul-20261102T190000Z.db' .dump | cmp -s - '$T/after'"
+expect "--keep 0 is refused" 2 \
+    "simpul: backup: --keep: 0 is out of range 1..10000 (see: simpul help backup)" \
+    --db "$DB" backup --dir "$T/bk" --keep 0
+expect "--keep without --dir is refused" 2 \
+    "simpul: backup: --keep goes with --dir (see: simpul help backup)" \
+    --db "$DB" backup --keep 3 "$T/x.db"
+expect "a missing directory is an environment error" 3 \
+    "simpul: backup: $T/nodir: No such file or directory" \
+    --db "$DB" backup --dir "$T/nodir"
 
 done_testing

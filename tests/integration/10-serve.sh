@@ -24,7 +24,7 @@ expect "serve with a bad address" 2 \
 
 ok "the hub starts on loopback" start_node hub "$HUB"
 ok "it holds 1024 connections at most" grep -q \
-    'listening on port [0-9]*, at most 1024 connections$' "$T/hub.log"
+    'listening on port [0-9]*, at most 1024 connections"$' "$T/hub.log"
 ok "a known node gets the status" test "$(https 33.21 "$hub_port" /v1/status)" = 200
 ok "the status names the hub" grep -q '"node": *"hub"' "$T/body"
 ok "XML on request" test "$(https 33.21 "$hub_port" '/v1/status?format=xml')" = 200
@@ -41,7 +41,7 @@ DEMAK=$T/demak.db
 "$SIMPUL" --db "$DEMAK" config set serve.max_connections 64 >/dev/null
 ok "a regency node serves too" start_node demak "$DEMAK"
 ok "with the connection cap it was given" grep -q \
-    'listening on port [0-9]*, at most 64 connections$' "$T/demak.log"
+    'listening on port [0-9]*, at most 64 connections"$' "$T/demak.log"
 ok "it refuses a valid node it does not know with 403" \
     test "$(https 33.28 "$demak_port" /v1/status)" = 403
 ok "the refusal says why" grep -qx \
@@ -65,7 +65,8 @@ ok "an unknown path is 404" test "$(https 33.21 "$hub_port" /v1/nothing)" = 404
 ok "POST on the status is 405" \
     test "$(https 33.21 "$hub_port" /v1/status -d x)" = 405
 ok "the log has one line per request" \
-    test "$(grep -c '33.21 GET /v1/status 200' "$T/hub.log")" = 2
+    test "$(grep -c \
+    'peer=33.21 method=GET path=/v1/status status=200' "$T/hub.log")" = 2
 stop_node hub
 ok "SIGTERM ends the hub cleanly" test $? = 0
 ok "the log says it stopped" grep -q 'hub stopped (signal 15)' "$T/hub.log"

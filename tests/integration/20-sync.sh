@@ -33,7 +33,7 @@ same() {	# same DESC ID: show is the same on both but for the reporter
 }
 # dsync: Demak syncs; output in $T/out, stderr in $T/err, status in $T/rc.
 dsync() { run --db "$T/demak.db" sync "$@"; }
-requests() { grep -c ' /v1/' "$T/tegal.log"; }
+requests() { grep -c 'event=request .*path=/v1/' "$T/tegal.log"; }
 
 ok "Tegal serves on loopback" start_node tegal "$T/tegal.db"
 D peer add 33.28 "https://localhost:$tegal_port" >/dev/null
@@ -52,7 +52,7 @@ dsync
 eq "Demak pushes" 0 "$(cat "$T/rc")"
 has "one batch, acknowledged by the receipt in Tegal's answer, and nothing owed back" \
     "$T/out" "^33.28: sent 1 batch\(es\), acknowledged to seq 1; received 0 batch\(es\), in seq 0: 0 applied, 0 duplicate, 0 held, 0 refused$"
-has "Tegal logged the POST" "$T/tegal.log" "33.21 POST /v1/batches 200"
+has "Tegal logged the POST" "$T/tegal.log" "peer=33.21 method=POST path=/v1/batches status=200"
 eq "Tegal owns it" 33.28 "$(field G $C1 owner)"
 G complaint accept $C1 >/dev/null
 G complaint dispatch $C1 --unit "Dinas PUPR" >/dev/null
@@ -62,8 +62,8 @@ dsync
 eq "Demak pulls" 0 "$(cat "$T/rc")"
 has "Tegal's four events, then Demak's receipt back" \
     "$T/out" "^33.28: sent 1 batch\(es\), .*received 1 batch\(es\), in seq 1: 4 applied, 0 duplicate, 0 held, 0 refused$"
-has "the pull is logged" "$T/tegal.log" "33.21 GET /v1/batches 200"
-has "and its end" "$T/tegal.log" "33.21 GET /v1/batches 204"
+has "the pull is logged" "$T/tegal.log" "peer=33.21 method=GET path=/v1/batches status=200"
+has "and its end" "$T/tegal.log" "peer=33.21 method=GET path=/v1/batches status=204"
 ok "the reporter replies at Demak" D complaint reply $C1 --text "Terima kasih"
 dsync
 eq "Demak pushes the reply" 0 "$(cat "$T/rc")"
@@ -127,7 +127,7 @@ D complaint file --title "Sampah" --body "Sampah menumpuk" --channel web \
 D complaint forward $C4 --to 33.28 --reason "wilayah Tegal" >/dev/null
 dsync
 eq "the round still succeeds" 0 "$(cat "$T/rc")"
-has "Tegal said 409 with the seq it expects" "$T/tegal.log" "33.21 POST /v1/batches 409"
+has "Tegal said 409 with the seq it expects" "$T/tegal.log" "peer=33.21 method=POST path=/v1/batches status=409"
 has "Demak resent its stored bytes from there" "$T/out" "^33.28: sent 2 batch\(es\)"
 eq "Tegal has C3 again" 33.28 "$(field G $C3 owner)"
 eq "and C4" 33.28 "$(field G $C4 owner)"

@@ -43,7 +43,7 @@ ok "Tegal stops" stop_node tegal
 C2=33.21-000002
 ok "a second complaint while Tegal is down" file "Lampu mati"
 eventually "Demak backs off, saying when it tries next" 30 \
-    grep -q "33.28: .*next try in [0-9]* s" "$T/demak.log"
+    grep -q "event=round peer=33.28 state=down next_s=[0-9]*" "$T/demak.log"
 eventually "status shows the last error and when" 10 \
     sh -c "'$SIMPUL' --db '$T/demak.db' status | grep -q '^  last error at .*: 33.28: curl'"
 ok "Tegal comes back on its port" start_node tegal "$T/tegal.db" "$port"

@@ -155,7 +155,7 @@ ok "Tegal's channel from Demak is at seq 1" \
     grep -q '^33.21 (through the hub): sent [0-9]*, acked [0-9]*, received 1,' \
     "$T/out.status"
 ok "the log has the 8 requests past the handshake, and only them" \
-    test "$(grep -c ' /v1/' "$T/tegal.log")" = 8
+    test "$(grep -c 'event=request .*path=/v1/' "$T/tegal.log")" = 8
 stop_node tegal
 ok "SIGTERM ends Tegal cleanly" test $? = 0
 done_testing

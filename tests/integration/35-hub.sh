@@ -50,7 +50,7 @@ eventually "the hub relays it to Tegal, which pulls it" 40 G complaint show $C1
 has "Tegal learnt from the hub that Demak had batches for it" \
     "$T/tegal.log" "33.21 has batches for this node at the hub"
 has "the hub logged the pull with the relay" "$T/hub.log" \
-    "33.28 GET /v1/batches 200"
+    "peer=33.28 method=GET path=/v1/batches status=200"
 G complaint accept $C1 >/dev/null
 G complaint follow-up $C1 --text "Perbaikan dijadwalkan" >/dev/null
 ok "Tegal resolves" G complaint resolve $C1
@@ -81,7 +81,7 @@ ok "the hub stops" stop_node hub
 C3=33.21-000003
 ok "a third complaint while the hub is down" file "Saluran tersumbat"
 eventually "Demak says the hub is unreachable and backs off" 30 \
-    grep -q "next try in" "$T/demak.log"
+    grep -q "event=round .*state=down next_s=" "$T/demak.log"
 ok "the hub starts again on its port" start_node hub "$T/hub.db" "$hp"
 eventually "the third complaint reaches Tegal" 60 G complaint show $C3
 G complaint accept $C3 >/dev/null

@@ -461,7 +461,7 @@ setup(void **state)
 	    fixture_pki("pki", "--test 33.28 hub") == -1)
 		return -1;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	log_init(0, 0);
+	log_init(0);
 	cert = fixture_path("pki/hub.pem");
 	key = fixture_path("pki/hub.key");
 	ca = fixture_path("pki/ca.pem");
