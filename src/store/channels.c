@@ -25,28 +25,51 @@
 #define RELAY_COLUMNS	"digest, author, dest, seq, bytes, received, " \
 	"receipt, state, error"
 
-static void	 channel_row(const struct store_q *, struct store_channel *);
-static int	 add_blob(const struct store_q *, int, struct buf *,
+static struct store_channel *channel_row(const struct store_q *,
+		    struct store_channel *);
+static struct store_batch *batch_row(const struct store_q *,
+		    struct store_batch *);
+static struct store_doc *doc_row(const struct store_q *, struct store_doc *);
+static int	 first_blob(struct store *, const char *, const char *,
+		    const struct store_arg *, int64_t *, char *, struct buf *,
 		    struct sp_err *);
 static int	 lend_blob(struct store *, const char *, const char *,
 		    const uint8_t **, size_t *, struct sp_err *);
 static int	 batch_out_refuse(struct store *, const char *, const char *,
 		    int64_t, struct sp_err *);
-static void	 relay_row(const struct store_q *, struct store_relay *);
+static struct store_relay *relay_row(const struct store_q *,
+		    struct store_relay *);
 static int	 relay_one(struct store *, const char *,
 		    const struct store_arg *,
 		    int (*)(void *, const struct store_relay *), void *,
 		    struct sp_err *);
 
-/* Append the blob in column i of the row to b. */
+/*
+ * The first row of a query of seq, digest and bytes: 1 with the seq in
+ * *seq and the digest in digest (room for 65) unless NULL, the bytes
+ * appended to *bytes; 0 when there is none.
+ */
 static int
-add_blob(const struct store_q *q, int i, struct buf *b, struct sp_err *err)
+first_blob(struct store *s, const char *sql, const char *what,
+    const struct store_arg *args, int64_t *seq, char *digest,
+    struct buf *bytes, struct sp_err *err)
 {
+	struct store_q	 q;
 	const uint8_t	*p;
 	size_t		 len;
+	int		 rc;
 
-	p = store_col_blob(q, i, &len);
-	return buf_add(b, p, len, err);
+	if ((rc = store_q_row(s, &q, sql, what, args, err)) != 1)
+		return rc;
+	if (seq != NULL)
+		*seq = store_col_int(&q, 0);
+	if (digest != NULL)
+		snprintf(digest, 65, "%s", store_col_text(&q, 1));
+	p = store_col_blob(&q, 2, &len);
+	if (buf_add(bytes, p, len, err) == -1)
+		rc = -1;
+	store_q_end(&q);
+	return rc;
 }
 
 /* The blob in the row a query by digest yields, lent: 1, or 0 if none. */
@@ -67,7 +90,7 @@ lend_blob(struct store *s, const char *sql, const char *digest,
 
 /* ---- channels --------------------------------------------------------- */
 
-static void
+static struct store_channel *
 channel_row(const struct store_q *q, struct store_channel *c)
 {
 	c->peer = store_col_text(q, 0);
@@ -79,6 +102,7 @@ channel_row(const struct store_q *q, struct store_channel *c)
 	c->halted = store_col_int(q, 6);
 	c->error = store_col_text(q, 7);
 	c->error_at = store_col_int(q, 8);
+	return c;
 }
 
 int
@@ -131,11 +155,8 @@ store_channel_each(struct store *s,
 	struct store_q		 q;
 
 	store_q_start(s, &q, sql, "channel", NULL, err);
-	while (store_q_next(&q)) {
-		channel_row(&q, &c);
-		if (fn(arg, &c) == -1)
-			store_q_stop(&q);
-	}
+	while (store_q_next(&q))
+		store_q_check(&q, fn(arg, channel_row(&q, &c)));
 	return store_q_end(&q);
 }
 
@@ -206,19 +227,9 @@ store_outbox_each(struct store *s, const char *peer, const char *author,
 	    " FROM outbox o JOIN event e ON e.author = ? AND e.seq = o.seq "
 	    "JOIN complaint c ON c.id = e.complaint "
 	    "WHERE o.peer = ? ORDER BY o.seq LIMIT ?";
-	struct store_complaint	 c;
-	struct complaint_fields	 f;
-	struct event		 e;
-	struct store_q		 q;
 
-	store_q_start(s, &q, sql, "outbox", ARGS(ARG_TEXT(author),
-	    ARG_TEXT(peer), ARG_INT(limit)), err);
-	while (store_q_next(&q)) {
-		store_event_row(&q, &e, &c, &f);
-		if (fn(arg, &e) == -1)
-			store_q_stop(&q);
-	}
-	return store_q_end(&q);
+	return store_events(s, sql, "outbox", ARGS(ARG_TEXT(author),
+	    ARG_TEXT(peer), ARG_INT(limit)), fn, arg, err);
 }
 
 int64_t
@@ -257,6 +268,22 @@ store_batch_out_add(struct store *s, const struct store_batch *b,
 	    ARG_INT(b->created)), err);
 }
 
+static struct store_batch *
+batch_row(const struct store_q *q, struct store_batch *b)
+{
+	b->peer = store_col_text(q, 0);
+	b->seq = store_col_int(q, 1);
+	b->digest = store_col_text(q, 2);
+	b->prev = store_col_text(q, 3);
+	b->replaces = store_col_text(q, 4);
+	b->bytes = store_col_blob(q, 5, &b->len);
+	b->created = store_col_int(q, 6);
+	b->state = store_col_text(q, 7);
+	b->has_receipt = store_col_int(q, 8);
+	b->refused = store_col_int(q, 9);
+	return b;
+}
+
 int
 store_batch_out_each(struct store *s, const char *peer, int64_t from,
     int (*fn)(void *, const struct store_batch *), void *arg,
@@ -271,20 +298,8 @@ store_batch_out_each(struct store *s, const char *peer, int64_t from,
 
 	store_q_start(s, &q, sql, "batch", ARGS(ARG_TEXT(peer),
 	    ARG_INT(from)), err);
-	while (store_q_next(&q)) {
-		b.peer = store_col_text(&q, 0);
-		b.seq = store_col_int(&q, 1);
-		b.digest = store_col_text(&q, 2);
-		b.prev = store_col_text(&q, 3);
-		b.replaces = store_col_text(&q, 4);
-		b.bytes = store_col_blob(&q, 5, &b.len);
-		b.created = store_col_int(&q, 6);
-		b.state = store_col_text(&q, 7);
-		b.has_receipt = store_col_int(&q, 8);
-		b.refused = store_col_int(&q, 9);
-		if (fn(arg, &b) == -1)
-			store_q_stop(&q);
-	}
+	while (store_q_next(&q))
+		store_q_check(&q, fn(arg, batch_row(&q, &b)));
 	return store_q_end(&q);
 }
 
@@ -294,20 +309,11 @@ store_batch_out_next(struct store *s, const char *peer, int64_t after,
     struct sp_err *err)
 {
 	static const char	*sql = "SELECT seq, digest, bytes FROM "
-	    "batch_out WHERE peer = ? AND seq > ? AND (state = 'stored' OR (? "
-	    "= 0 AND state = 'accepted')) ORDER BY seq LIMIT 1";
-	struct store_q		 q;
-	int			 rc;
+	    "batch_out WHERE peer = ? AND seq > ? AND (state = 'stored' OR "
+	    "(? = 0 AND state = 'accepted')) ORDER BY seq LIMIT 1";
 
-	if ((rc = store_q_row(s, &q, sql, "batch", ARGS(ARG_TEXT(peer),
-	    ARG_INT(after), ARG_INT(stored_only)), err)) != 1)
-		return rc;
-	*seq = store_col_int(&q, 0);
-	snprintf(digest, 65, "%s", store_col_text(&q, 1));
-	if (add_blob(&q, 2, bytes, err) == -1)
-		rc = -1;
-	store_q_end(&q);
-	return rc;
+	return first_blob(s, sql, "batch", ARGS(ARG_TEXT(peer),
+	    ARG_INT(after), ARG_INT(stored_only)), seq, digest, bytes, err);
 }
 
 int
@@ -465,19 +471,12 @@ int
 store_batch_in_next(struct store *s, const char *peer, int64_t after,
     int64_t *seq, struct buf *bytes, struct sp_err *err)
 {
-	static const char	*sql = "SELECT seq, bytes FROM batch_in WHERE "
-	    "peer = ? AND seq > ? AND state = 'accepted' ORDER BY seq LIMIT 1";
-	struct store_q		 q;
-	int			 rc;
+	static const char	*sql = "SELECT seq, digest, bytes FROM "
+	    "batch_in WHERE peer = ? AND seq > ? AND state = 'accepted' "
+	    "ORDER BY seq LIMIT 1";
 
-	if ((rc = store_q_row(s, &q, sql, "batch",
-	    ARGS(ARG_TEXT(peer), ARG_INT(after)), err)) != 1)
-		return rc;
-	*seq = store_col_int(&q, 0);
-	if (add_blob(&q, 1, bytes, err) == -1)
-		rc = -1;
-	store_q_end(&q);
-	return rc;
+	return first_blob(s, sql, "batch", ARGS(ARG_TEXT(peer),
+	    ARG_INT(after)), seq, NULL, bytes, err);
 }
 
 int
@@ -485,16 +484,16 @@ store_batch_in_each(struct store *s, const char *peer,
     int (*fn)(void *, const char *, int64_t, int, int64_t), void *arg,
     struct sp_err *err)
 {
-	static const char	*sql = "SELECT digest, seq, state = "
-	    "'evidence', received FROM batch_in WHERE peer = ? ORDER BY seq, "
-	    "rowid";
+	static const char	*sql = "SELECT digest, seq, "
+	    "state = 'evidence', received FROM batch_in WHERE peer = ? "
+	    "ORDER BY seq, rowid";
 	struct store_q		 q;
 
 	store_q_start(s, &q, sql, "batch", ARGS(ARG_TEXT(peer)), err);
 	while (store_q_next(&q))
-		if (fn(arg, store_col_text(&q, 0), store_col_int(&q, 1),
-		    store_col_int(&q, 2), store_col_int(&q, 3)) == -1)
-			store_q_stop(&q);
+		store_q_check(&q, fn(arg, store_col_text(&q, 0),
+		    store_col_int(&q, 1), store_col_int(&q, 2),
+		    store_col_int(&q, 3)));
 	return store_q_end(&q);
 }
 
@@ -543,8 +542,7 @@ store_receipt_out_owed(struct store *s, const char *peer, int64_t limit,
 	    ARGS(ARG_TEXT(peer), ARG_INT(limit)), err);
 	while (store_q_next(&q)) {
 		p = store_col_blob(&q, 1, &len);
-		if (fn(arg, store_col_int(&q, 0), p, len) == -1)
-			store_q_stop(&q);
+		store_q_check(&q, fn(arg, store_col_int(&q, 0), p, len));
 	}
 	return store_q_end(&q);
 }
@@ -562,18 +560,11 @@ int
 store_receipt_out_next(struct store *s, const char *peer, int64_t after,
     struct buf *bytes, struct sp_err *err)
 {
-	static const char	*sql = "SELECT bytes FROM receipt_out WHERE "
-	    "peer = ? AND seq > ? ORDER BY seq, id LIMIT 1";
-	struct store_q		 q;
-	int			 rc;
+	static const char	*sql = "SELECT seq, digest, bytes FROM "
+	    "receipt_out WHERE peer = ? AND seq > ? ORDER BY seq, id LIMIT 1";
 
-	if ((rc = store_q_row(s, &q, sql, "receipt",
-	    ARGS(ARG_TEXT(peer), ARG_INT(after)), err)) != 1)
-		return rc;
-	if (add_blob(&q, 0, bytes, err) == -1)
-		rc = -1;
-	store_q_end(&q);
-	return rc;
+	return first_blob(s, sql, "receipt", ARGS(ARG_TEXT(peer),
+	    ARG_INT(after)), NULL, NULL, bytes, err);
 }
 
 /* ---- held events ------------------------------------------------------ */
@@ -655,6 +646,19 @@ store_held_count(struct store *s, const char *peer, struct sp_err *err)
 
 /* ---- archive (issue 6) ------------------------------------------------ */
 
+static struct store_doc *
+doc_row(const struct store_q *q, struct store_doc *d)
+{
+	d->receipt = store_col_int(q, 0);
+	d->signer = store_col_text(q, 1);
+	d->from = store_col_text(q, 2);
+	d->to = store_col_text(q, 3);
+	d->seq = store_col_int(q, 4);
+	d->digest = store_col_text(q, 5);
+	d->bytes = store_col_blob(q, 6, &d->len);
+	return d;
+}
+
 int
 store_archive_each(struct store *s, const char *self,
     int (*fn)(void *, const struct store_doc *), void *arg,
@@ -673,23 +677,14 @@ store_archive_each(struct store *s, const char *self,
 	struct store_q		 q;
 
 	store_q_start(s, &q, sql, "archive", ARGS(ARG_TEXT(self)), err);
-	while (store_q_next(&q)) {
-		d.receipt = store_col_int(&q, 0);
-		d.signer = store_col_text(&q, 1);
-		d.from = store_col_text(&q, 2);
-		d.to = store_col_text(&q, 3);
-		d.seq = store_col_int(&q, 4);
-		d.digest = store_col_text(&q, 5);
-		d.bytes = store_col_blob(&q, 6, &d.len);
-		if (fn(arg, &d) == -1)
-			store_q_stop(&q);
-	}
+	while (store_q_next(&q))
+		store_q_check(&q, fn(arg, doc_row(&q, &d)));
 	return store_q_end(&q);
 }
 
 /* ---- the relay (the hub; migration 4) --------------------------------- */
 
-static void
+static struct store_relay *
 relay_row(const struct store_q *q, struct store_relay *r)
 {
 	r->digest = store_col_text(q, 0);
@@ -701,6 +696,7 @@ relay_row(const struct store_q *q, struct store_relay *r)
 	r->receipt = store_col_blob(q, 6, &r->receipt_len);
 	r->state = store_col_text(q, 7);
 	r->error = store_col_text(q, 8);
+	return r;
 }
 
 /* The first row of a query of RELAY_COLUMNS to fn: 1, or 0 if none. */
@@ -715,8 +711,7 @@ relay_one(struct store *s, const char *sql, const struct store_arg *args,
 
 	if ((rc = store_q_row(s, &q, sql, "relay", args, err)) != 1)
 		return rc;
-	relay_row(&q, &r);
-	if (fn(arg, &r) == -1)
+	if (fn(arg, relay_row(&q, &r)) == -1)
 		rc = -1;
 	store_q_end(&q);
 	return rc;
@@ -831,7 +826,7 @@ store_relay_waiting(struct store *s, const char *dest,
 
 	store_q_start(s, &q, sql, "relay", ARGS(ARG_TEXT(dest)), err);
 	while (store_q_next(&q))
-		if (fn(arg, store_col_text(&q, 0), store_col_int(&q, 1)) == -1)
-			store_q_stop(&q);
+		store_q_check(&q, fn(arg, store_col_text(&q, 0),
+		    store_col_int(&q, 1)));
 	return store_q_end(&q);
 }

@@ -4,7 +4,7 @@
  * events, the complaint rows with their cached fold, the append-only
  * events (DESIGN invariant 7 of store.c), reporter identity and its
  * erasure (invariant 8), and the reveal log.  It decodes event rows for
- * every query that lends events (store_event_row()), channels.c's outbox
+ * every query that lends events (store_events()), channels.c's outbox
  * included.  It does not fold events into a state (rules/complaint.c) nor
  * decide who may see a field (the privacy rules of the exchange).
  */
@@ -25,8 +25,10 @@
 	"category, title, body, location_code, location_text, lat, lon, " \
 	"incident_date, filed_at, anonymous, confidential, reply_open"
 
-static void	 complaint_row(const struct store_q *, int,
+static struct store_complaint *complaint_row(const struct store_q *, int,
 		    struct store_complaint *);
+static struct event *event_row(const struct store_q *, struct event *,
+		    struct store_complaint *, struct complaint_fields *);
 static int	 identity_held(struct store *, const char *, int,
 		    struct sp_err *);
 static void	 scan_clear(struct event *, size_t);
@@ -108,7 +110,7 @@ store_complaint_update(struct store *s, const struct store_complaint *c,
 }
 
 /* A complaint from the columns COMPLAINT_COLUMNS starting at column i. */
-static void
+static struct store_complaint *
 complaint_row(const struct store_q *q, int i, struct store_complaint *c)
 {
 	c->id = store_col_text(q, i + 0);
@@ -131,6 +133,7 @@ complaint_row(const struct store_q *q, int i, struct store_complaint *c)
 	c->anonymous = store_col_int(q, i + 16);
 	c->confidential = store_col_int(q, i + 17);
 	c->reply_open = store_col_int(q, i + 18);
+	return c;
 }
 
 int
@@ -165,11 +168,8 @@ store_complaint_each(struct store *s, const struct store_filter *f,
 	store_q_start(s, &q, sql, "complaint", ARGS(ARG_TEXT(f->status),
 	    ARG_TEXT(f->channel), ARG_TEXT(f->category), ARG_TEXT(f->owner)),
 	    err);
-	while (store_q_next(&q)) {
-		complaint_row(&q, 0, &c);
-		if (fn(arg, &c) == -1)
-			store_q_stop(&q);
-	}
+	while (store_q_next(&q))
+		store_q_check(&q, fn(arg, complaint_row(&q, 0, &c)));
 	return store_q_end(&q);
 }
 
@@ -224,12 +224,13 @@ store_event_add(struct store *s, const struct event *e, struct sp_err *err)
 }
 
 /*
- * The strings of the event are the row's, valid until the query steps
- * again; the casts only fit struct event's shared shape: the event is
- * lent, and whoever gets it must not change it.
+ * One event from a row of STORE_EVENT_COLUMNS; a filed event points at *f,
+ * filled from *c.  The strings of the event are the row's, valid until the
+ * query steps again; the casts only fit struct event's shared shape: the
+ * event is lent, and whoever gets it must not change it.
  */
-void
-store_event_row(const struct store_q *q, struct event *e,
+static struct event *
+event_row(const struct store_q *q, struct event *e,
     struct store_complaint *c, struct complaint_fields *f)
 {
 	const char	*t;
@@ -253,7 +254,7 @@ store_event_row(const struct store_q *q, struct event *e,
 		snprintf(e->to, sizeof(e->to), "%s", t);
 	e->stars = store_col_int(q, 13);
 	if (e->kind != EV_FILED)
-		return;
+		return e;
 	complaint_row(q, 14, c);
 	memset(f, 0, sizeof(*f));
 	f->type = complaint_type_by_name(c->type);
@@ -276,6 +277,23 @@ store_event_row(const struct store_q *q, struct event *e,
 	f->anonymous = c->anonymous;
 	f->confidential = store_col_int(q, 14 + 19);
 	e->filed = f;
+	return e;
+}
+
+int
+store_events(struct store *s, const char *sql, const char *what,
+    const struct store_arg *args, int (*fn)(void *, const struct event *),
+    void *arg, struct sp_err *err)
+{
+	struct store_complaint	 c;
+	struct complaint_fields	 f;
+	struct event		 e;
+	struct store_q		 q;
+
+	store_q_start(s, &q, sql, what, args, err);
+	while (store_q_next(&q))
+		store_q_check(&q, fn(arg, event_row(&q, &e, &c, &f)));
+	return store_q_end(&q);
 }
 
 /*
@@ -290,18 +308,9 @@ store_event_each(struct store *s, const char *complaint,
 	static const char	*sql = "SELECT " STORE_EVENT_COLUMNS
 	    " FROM event e JOIN complaint c ON c.id = e.complaint "
 	    "WHERE e.complaint = ? ORDER BY e.rowid";
-	struct store_complaint	 c;
-	struct complaint_fields	 f;
-	struct event		 e;
-	struct store_q		 q;
 
-	store_q_start(s, &q, sql, "event", ARGS(ARG_TEXT(complaint)), err);
-	while (store_q_next(&q)) {
-		store_event_row(&q, &e, &c, &f);
-		if (fn(arg, &e) == -1)
-			store_q_stop(&q);
-	}
-	return store_q_end(&q);
+	return store_events(s, sql, "event", ARGS(ARG_TEXT(complaint)), fn,
+	    arg, err);
 }
 
 int
@@ -336,9 +345,8 @@ scan_clear(struct event *ev, size_t n)
 /*
  * Every stored event, complaint by complaint (by id), each complaint's in
  * stored order.  The events and what they point to are lent to fn until it
- * returns.  Rows are decoded by store_event_row(), as for
- * store_event_each(), and copied, since a complaint's events are held
- * across steps.
+ * returns.  Rows are decoded by event_row(), as for store_event_each(),
+ * and copied, since a complaint's events are held across steps.
  */
 int
 store_event_scan(struct store *s,
@@ -357,12 +365,10 @@ store_event_scan(struct store *s,
 
 	store_q_start(s, &q, sql, "event", NULL, err);
 	while (store_q_next(&q)) {
-		store_event_row(&q, &row, &c, &f);
+		event_row(&q, &row, &c, &f);
 		if (n > 0 && strcmp(ev[0].complaint, row.complaint) != 0) {
-			if (fn(arg, ev, n) == -1) {
-				store_q_stop(&q);
+			if (store_q_check(&q, fn(arg, ev, n)) == -1)
 				break;
-			}
 			scan_clear(ev, n);
 			n = 0;
 		}
@@ -402,9 +408,8 @@ store_event_in_each(struct store *s,
 
 	store_q_start(s, &q, sql, "event_in", NULL, err);
 	while (store_q_next(&q))
-		if (fn(arg, store_col_text(&q, 0), store_col_int(&q, 1),
-		    store_col_int(&q, 2)) == -1)
-			store_q_stop(&q);
+		store_q_check(&q, fn(arg, store_col_text(&q, 0),
+		    store_col_int(&q, 1), store_col_int(&q, 2)));
 	return store_q_end(&q);
 }
 
@@ -493,7 +498,7 @@ store_reveal_each(struct store *s, const char *complaint,
 	store_q_start(s, &q, sql, "reveal log", ARGS(ARG_TEXT(complaint)),
 	    err);
 	while (store_q_next(&q))
-		if (fn(arg, store_col_text(&q, 0), store_col_int(&q, 1)) == -1)
-			store_q_stop(&q);
+		store_q_check(&q, fn(arg, store_col_text(&q, 0),
+		    store_col_int(&q, 1)));
 	return store_q_end(&q);
 }

@@ -16,6 +16,9 @@
 #include "store/store.h"
 #include "store/store_int.h"
 
+static struct store_figure_set *figure_set_row(const struct store_q *,
+		    struct store_figure_set *);
+
 int
 store_policy_add(struct store *s, const char *node, int64_t version,
     int64_t effective, const char *body, int hub, struct sp_err *err)
@@ -39,9 +42,9 @@ store_policy_each(struct store *s, const char *node,
 
 	store_q_start(s, &q, sql, "policy", ARGS(ARG_TEXT(node)), err);
 	while (store_q_next(&q))
-		if (fn(arg, store_col_int(&q, 0), store_col_int(&q, 1),
-		    store_col_text(&q, 2), store_col_int(&q, 3)) == -1)
-			store_q_stop(&q);
+		store_q_check(&q, fn(arg, store_col_int(&q, 0),
+		    store_col_int(&q, 1), store_col_text(&q, 2),
+		    store_col_int(&q, 3)));
 	return store_q_end(&q);
 }
 
@@ -83,6 +86,18 @@ store_figure_set_next(struct store *s, const char *node, struct sp_err *err)
 	return store_int(s, sql, "count", ARGS(ARG_TEXT(node)), 0, err);
 }
 
+static struct store_figure_set *
+figure_set_row(const struct store_q *q, struct store_figure_set *f)
+{
+	f->node = store_col_text(q, 0);
+	f->n = store_col_int(q, 1);
+	f->first = store_col_int(q, 2);
+	f->last = store_col_int(q, 3);
+	f->signed_at = store_col_int(q, 4);
+	f->body = store_col_text(q, 5);
+	return f;
+}
+
 int
 store_figure_set_each(struct store *s, const char *node, int64_t n,
     int (*fn)(void *, const struct store_figure_set *), void *arg,
@@ -96,16 +111,8 @@ store_figure_set_each(struct store *s, const char *node, int64_t n,
 
 	store_q_start(s, &q, sql, "figure_set",
 	    ARGS(ARG_TEXT(node), ARG_INT(n)), err);
-	while (store_q_next(&q)) {
-		f.node = store_col_text(&q, 0);
-		f.n = store_col_int(&q, 1);
-		f.first = store_col_int(&q, 2);
-		f.last = store_col_int(&q, 3);
-		f.signed_at = store_col_int(&q, 4);
-		f.body = store_col_text(&q, 5);
-		if (fn(arg, &f) == -1)
-			store_q_stop(&q);
-	}
+	while (store_q_next(&q))
+		store_q_check(&q, fn(arg, figure_set_row(&q, &f)));
 	return store_q_end(&q);
 }
 
@@ -138,13 +145,11 @@ store_item_out_each(struct store *s, const char *peer, const char *self,
 
 	store_q_start(s, &q, sql, "item_out",
 	    ARGS(ARG_TEXT(peer), ARG_TEXT(self)), err);
-	while (store_q_next(&q)) {
-		if (store_col_null(&q, 3))
-			continue;
-		if (fn(arg, store_col_text(&q, 0), store_col_int(&q, 1),
-		    store_col_int(&q, 2), store_col_text(&q, 3)) == -1)
-			store_q_stop(&q);
-	}
+	while (store_q_next(&q))
+		if (!store_col_null(&q, 3))
+			store_q_check(&q, fn(arg, store_col_text(&q, 0),
+			    store_col_int(&q, 1), store_col_int(&q, 2),
+			    store_col_text(&q, 3)));
 	return store_q_end(&q);
 }
 

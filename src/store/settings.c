@@ -17,7 +17,12 @@
 #include "store/store_int.h"
 #include "wire/batch.h"
 
-static void	 category_row(const struct store_q *, struct store_category *);
+#define PEER_COLUMNS	"code, url, instance, added_at, cert, name"
+
+static struct store_category *category_row(const struct store_q *,
+		    struct store_category *);
+static struct store_peer *peer_row(const struct store_q *,
+		    struct store_peer *);
 static int	 peer_change(struct store *, const char *, const char *,
 		    struct sp_err *);
 static int	 directory_node_add(struct store *,
@@ -88,8 +93,8 @@ store_holiday_each(struct store *s, int64_t from, int64_t to,
 	store_q_start(s, &q, sql, "calendar", ARGS(ARG_INT(from), ARG_INT(to)),
 	    err);
 	while (store_q_next(&q))
-		if (fn(arg, store_col_int(&q, 0), store_col_text(&q, 1)) == -1)
-			store_q_stop(&q);
+		store_q_check(&q, fn(arg, store_col_int(&q, 0),
+		    store_col_text(&q, 1)));
 	return store_q_end(&q);
 }
 
@@ -126,7 +131,7 @@ store_category_add(struct store *s, const struct store_category *c,
 	    ARG_INT(c->local)), err);
 }
 
-static void
+static struct store_category *
 category_row(const struct store_q *q, struct store_category *c)
 {
 	c->code = store_col_text(q, 0);
@@ -134,6 +139,7 @@ category_row(const struct store_q *q, struct store_category *c)
 	c->name = store_col_text(q, 2);
 	c->tier = store_col_int(q, 3);
 	c->local = store_col_int(q, 4);
+	return c;
 }
 
 int
@@ -162,11 +168,8 @@ store_category_each(struct store *s,
 	struct store_q		 q;
 
 	store_q_start(s, &q, sql, "category", NULL, err);
-	while (store_q_next(&q)) {
-		category_row(&q, &c);
-		if (fn(arg, &c) == -1)
-			store_q_stop(&q);
-	}
+	while (store_q_next(&q))
+		store_q_check(&q, fn(arg, category_row(&q, &c)));
 	return store_q_end(&q);
 }
 
@@ -228,28 +231,35 @@ store_peer_reenrol(struct store *s, const char *code, struct sp_err *err)
 	    code, err);
 }
 
+/* A peer from a row of PEER_COLUMNS. */
+static struct store_peer *
+peer_row(const struct store_q *q, struct store_peer *p)
+{
+	p->code = store_col_text(q, 0);
+	p->url = store_col_text(q, 1);
+	p->instance = store_col_text(q, 2);
+	p->added_at = store_col_int(q, 3);
+	p->cert = store_col_blob(q, 4, &p->cert_len);
+	p->name = store_col_text(q, 5);
+	return p;
+}
+
 int
 store_peer_get(struct store *s, const char *code, struct store_peer *p,
     struct sp_err *err)
 {
-	static const char	*sql = "SELECT code, url, instance, added_at, "
-	    "cert, name FROM peer WHERE code = ?";
+	static const char	*sql = "SELECT " PEER_COLUMNS " FROM peer "
+	    "WHERE code = ?";
 	struct store_q		 q;
 	int			 rc;
 
 	if ((rc = store_q_row(s, &q, sql, "peer", ARGS(ARG_TEXT(code)),
 	    err)) != 1)
 		return rc;
-	if (p == NULL) {
+	if (p != NULL)
+		peer_row(&q, p);
+	else
 		store_q_end(&q);
-		return 1;
-	}
-	p->code = store_col_text(&q, 0);
-	p->url = store_col_text(&q, 1);
-	p->instance = store_col_text(&q, 2);
-	p->added_at = store_col_int(&q, 3);
-	p->cert = store_col_blob(&q, 4, &p->cert_len);
-	p->name = store_col_text(&q, 5);
 	return 1;
 }
 
@@ -258,24 +268,16 @@ store_peer_each(struct store *s,
     int (*fn)(void *, const struct store_peer *, const char *), void *arg,
     struct sp_err *err)
 {
-	static const char	*sql = "SELECT p.code, p.url, p.instance, "
-	    "p.added_at, (SELECT group_concat(pin, ' ') FROM "
-	    "(SELECT pin FROM peer_pin WHERE code = p.code ORDER BY pin)), "
-	    "p.cert, p.name FROM peer p ORDER BY p.code";
+	static const char	*sql = "SELECT " PEER_COLUMNS ", "
+	    "(SELECT group_concat(pin, ' ') FROM (SELECT pin FROM peer_pin "
+	    "WHERE code = peer.code ORDER BY pin)) FROM peer ORDER BY code";
 	struct store_peer	 p;
 	struct store_q		 q;
 
 	store_q_start(s, &q, sql, "peer", NULL, err);
-	while (store_q_next(&q)) {
-		p.code = store_col_text(&q, 0);
-		p.url = store_col_text(&q, 1);
-		p.instance = store_col_text(&q, 2);
-		p.added_at = store_col_int(&q, 3);
-		p.cert = store_col_blob(&q, 5, &p.cert_len);
-		p.name = store_col_text(&q, 6);
-		if (fn(arg, &p, store_col_text(&q, 4)) == -1)
-			store_q_stop(&q);
-	}
+	while (store_q_next(&q))
+		store_q_check(&q, fn(arg, peer_row(&q, &p),
+		    store_col_text(&q, 6)));
 	return store_q_end(&q);
 }
 

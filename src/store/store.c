@@ -962,10 +962,12 @@ store_q_next(struct store_q *q)
 	return 0;
 }
 
-void
-store_q_stop(struct store_q *q)
+int
+store_q_check(struct store_q *q, int rc)
 {
-	q->rc = -1;
+	if (rc == -1)
+		q->rc = -1;
+	return rc;
 }
 
 int

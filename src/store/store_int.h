@@ -16,8 +16,9 @@
  *	store_exists()		1 if it yields a row, 0 if not, -1
  *	store_int()		the integer in its first row
  *	store_each_id()		the text in each row's first column, to fn
- *	store_q_start()		rows one at a time: store_q_next() until 0,
- *				then store_q_end() for the outcome
+ *	store_q_start()		rows one at a time: store_q_next() until 0
+ *				(store_q_check() stops early), then
+ *				store_q_end() for the outcome
  *	store_q_row()		at most one row, left readable (lent)
  *
  * A row's columns are read with store_col_*(); what they return lives
@@ -30,12 +31,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct complaint_fields;
 struct event;
 struct sp_err;
 struct sqlite3_stmt;
 struct store;
-struct store_complaint;
 
 enum store_arg_type {
 	STORE_ARG_END,		/* ends the list ARGS() makes */
@@ -112,8 +111,11 @@ void		 store_q_start(struct store *, struct store_q *,
 		    struct sp_err *);
 /* 1 with the next row readable; 0 at the end, when stopped or failed. */
 int		 store_q_next(struct store_q *);
-/* The caller's own failure (a callback's -1): no more rows, end gives -1. */
-void		 store_q_stop(struct store_q *);
+/*
+ * A callback's result for the row, returned: -1 (its own failure, err is
+ * its business) stops the query, and store_q_end() then returns -1.
+ */
+int		 store_q_check(struct store_q *, int);
 /* Reset the statement: 0, or -1 if the query failed or was stopped. */
 int		 store_q_end(struct store_q *);
 /*
@@ -133,8 +135,9 @@ const uint8_t	*store_col_blob(const struct store_q *, int, size_t *len);
 int		 store_col_null(const struct store_q *, int);
 
 /*
- * An event row (complaints.c): STORE_EVENT_COLUMNS, and store_event_row()
- * to decode it, for every query that lends events (event, outbox).
+ * Queries that lend events (complaints.c): the columns of an event row
+ * (the event e joined with its complaint c), and store_events() to lend
+ * each row's event to fn (0, or -1 to stop) until it returns.
  */
 #define STORE_EVENT_COLUMNS "e.author, e.seq, e.kind, e.v, e.actor, e.at, " \
 	"e.at_offset, e.recorded, e.reason, e.text, e.unit, e.officer, " \
@@ -142,11 +145,9 @@ int		 store_col_null(const struct store_q *, int);
 	"c.type, c.channel, c.category, c.title, c.body, c.location_code, " \
 	"c.location_text, c.lat, c.lon, c.incident_date, c.filed_at, " \
 	"c.anonymous, c.confidential, c.reply_open, c.filed_confidential"
-/*
- * One event from a row of STORE_EVENT_COLUMNS: its strings are the row's;
- * a filed event points at *f, filled from *c.
- */
-void		 store_event_row(const struct store_q *, struct event *,
-		    struct store_complaint *, struct complaint_fields *);
+int		 store_events(struct store *, const char *sql,
+		    const char *what, const struct store_arg *,
+		    int (*fn)(void *, const struct event *), void *,
+		    struct sp_err *);
 
 #endif
