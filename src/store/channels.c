@@ -15,7 +15,6 @@
 
 #include "core/err.h"
 #include "core/xmalloc.h"
-#include "rules/event.h"
 #include "store/store.h"
 #include "store/store_int.h"
 

@@ -11,7 +11,6 @@
 
 #include <stdint.h>
 
-#include "core/err.h"
 #include "core/xmalloc.h"
 #include "store/store.h"
 #include "store/store_int.h"

@@ -15,7 +15,6 @@
 #include "core/xmalloc.h"
 #include "store/store.h"
 #include "store/store_int.h"
-#include "wire/batch.h"
 
 #define PEER_COLUMNS	"code, url, instance, added_at, cert, name"
 
@@ -25,8 +24,6 @@ static struct store_peer *peer_row(const struct store_q *,
 		    struct store_peer *);
 static int	 peer_change(struct store *, const char *, const char *,
 		    struct sp_err *);
-static int	 directory_node_add(struct store *,
-		    const struct directory_node *, struct sp_err *);
 
 int
 store_setting_get(struct store *s, const char *key, char **value,
@@ -317,38 +314,35 @@ store_peer_set_instance(struct store *s, const char *code,
 
 /* ---- the directory (migration 5) -------------------------------------- */
 
-static int
-directory_node_add(struct store *s, const struct directory_node *n,
-    struct sp_err *err)
-{
-	static const char	*sql = "INSERT INTO directory (code, name, "
-	    "url, instance, cert) VALUES (?, ?, ?, ?, ?)";
-
-	return store_run(s, sql, "directory", ARGS(ARG_TEXT(n->code),
-	    ARG_TEXT(n->name != NULL ? n->name : ""), ARG_TEXT(n->url),
-	    ARG_TEXT(n->instance), ARG_BLOB(n->cert, n->cert_len)), err);
-}
-
 int
-store_directory_set(struct store *s, const struct directory *d,
+store_directory_set(struct store *s, const struct store_directory *d,
     const uint8_t *bytes, size_t len, int64_t now, struct sp_err *err)
 {
 	static const char	*doc = "INSERT OR REPLACE INTO directory_doc "
 	    "(id, issued, version, max_bytes, max_items, max_item_bytes, "
 	    "fetched, bytes) VALUES (1, ?, ?, ?, ?, ?, ?, ?)";
-	size_t			 i;
 
 	if (store_run(s, "DELETE FROM directory", "directory", NULL,
 	    err) == -1)
 		return -1;
-	for (i = 0; i < d->n; i++)
-		if (directory_node_add(s, &d->nodes[i], err) == -1)
-			return -1;
 	return store_run(s, doc, "directory", ARGS(ARG_INT(d->issued),
-	    ARG_INT(d->version), ARG_INT((int64_t)d->limits.max_bytes),
-	    ARG_INT((int64_t)d->limits.max_items),
-	    ARG_INT((int64_t)d->limits.max_item_bytes), ARG_INT(now),
+	    ARG_INT(d->version), ARG_INT((int64_t)d->max_bytes),
+	    ARG_INT((int64_t)d->max_items),
+	    ARG_INT((int64_t)d->max_item_bytes), ARG_INT(now),
 	    ARG_BLOB(bytes, len)), err);
+}
+
+int
+store_directory_add(struct store *s, const char *code, const char *name,
+    const char *url, const char *instance, const uint8_t *cert,
+    size_t cert_len, struct sp_err *err)
+{
+	static const char	*sql = "INSERT INTO directory (code, name, "
+	    "url, instance, cert) VALUES (?, ?, ?, ?, ?)";
+
+	return store_run(s, sql, "directory", ARGS(ARG_TEXT(code),
+	    ARG_TEXT(name != NULL ? name : ""), ARG_TEXT(url),
+	    ARG_TEXT(instance), ARG_BLOB(cert, cert_len)), err);
 }
 
 int64_t
