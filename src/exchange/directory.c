@@ -97,6 +97,31 @@ directory_check(const struct trust *trust, const struct batch_limits *lim,
 	return dsig_verify(*b, trust, now, NULL, err);
 }
 
+/* Replace the directory held with d, inside the caller's transaction. */
+static int
+directory_keep(struct store *s, const struct directory *d,
+    const uint8_t *bytes, size_t len, int64_t now, struct sp_err *err)
+{
+	struct store_directory		 sd;
+	const struct directory_node	*n;
+	size_t				 i;
+
+	sd.issued = d->issued;
+	sd.version = d->version;
+	sd.max_bytes = d->limits.max_bytes;
+	sd.max_items = d->limits.max_items;
+	sd.max_item_bytes = d->limits.max_item_bytes;
+	if (store_directory_set(s, &sd, bytes, len, now, err) == -1)
+		return -1;
+	for (i = 0; i < d->n; i++) {
+		n = &d->nodes[i];
+		if (store_directory_add(s, n->code, n->name, n->url,
+		    n->instance, n->cert, n->cert_len, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 int
 directory_accept(struct store *s, const struct trust *trust,
     const struct batch_limits *lim, const uint8_t *bytes, size_t len,
@@ -118,7 +143,7 @@ directory_accept(struct store *s, const struct trust *trust,
 	}
 	if (store_begin(s, err) == -1)
 		goto out;
-	if (store_directory_set(s, &d, bytes, len, now, err) == -1 ||
+	if (directory_keep(s, &d, bytes, len, now, err) == -1 ||
 	    store_commit(s, err) == -1) {
 		store_rollback(s);
 		goto out;

@@ -1,6 +1,7 @@
 /*
- * store.h: the node's one SQLite file.  All SQL lives in store.c; every
- * other module sees struct store as opaque and calls one typed function per
+ * store.h: the node's one SQLite file.  All SQL lives in src/store/ (the
+ * core in store.c, the queries by table family beside it); every other
+ * module sees struct store as opaque and calls one typed function per
  * query.  Writes happen only inside store_begin() ... store_commit().
  */
 #ifndef SIMPUL_STORE_H
@@ -11,7 +12,6 @@
 
 struct buf;
 struct complaint_fields;
-struct directory;
 struct event;
 struct sp_err;
 struct store;
@@ -121,12 +121,25 @@ int		 store_peer_name(struct store *, const char *code,
 		    const char *name, struct sp_err *);
 
 /*
- * The hub's last verified directory (DESIGN §2), replaced whole with its
- * signed bytes; inside the caller's transaction.
+ * The hub's last verified directory (DESIGN §2), replaced whole inside the
+ * caller's transaction: store_directory_set() forgets the nodes held and
+ * keeps the new document's signed bytes and what it states, then
+ * store_directory_add() keeps each of its nodes.
  */
-int		 store_directory_set(struct store *, const struct directory *,
-		    const uint8_t *bytes, size_t len, int64_t now,
-		    struct sp_err *);
+struct store_directory {
+	int64_t		 issued;
+	int		 version;	/* the wire version */
+	size_t		 max_bytes;	/* the federation-wide limits */
+	size_t		 max_items;
+	size_t		 max_item_bytes;
+};
+int		 store_directory_set(struct store *,
+		    const struct store_directory *, const uint8_t *bytes,
+		    size_t len, int64_t now, struct sp_err *);
+/* name NULL is kept as "", url NULL as none. */
+int		 store_directory_add(struct store *, const char *code,
+		    const char *name, const char *url, const char *instance,
+		    const uint8_t *cert, size_t cert_len, struct sp_err *);
 /* When the directory held was issued; 0 when none. */
 int64_t		 store_directory_issued(struct store *, struct sp_err *);
 /* 1 if code is in the directory held, else 0. */
@@ -506,8 +519,9 @@ int		 store_receipt_out_next(struct store *, const char *peer,
 
 /*
  * Figures (issue 9).  Policy versions of a node (this node's, and at the
- * hub every node's): canonical lines (policy.c), version from 1, the time
- * it took effect; hub says whether it was queued for the hub channel.
+ * hub every node's): canonical lines (exchange/policy.c), version from 1,
+ * the time it took effect; hub says whether it was queued for the hub
+ * channel.
  * store_policy_queue_hub() queues every version of node not yet queued.
  */
 int		 store_policy_add(struct store *, const char *node,
@@ -519,7 +533,10 @@ int		 store_policy_each(struct store *, const char *node,
 int		 store_policy_queue_hub(struct store *, const char *node,
 		    const char *hub, struct sp_err *);
 
-/* A signed figure set: canonical lines (figures.c), numbered per node. */
+/*
+ * A signed figure set: canonical lines (exchange/figures.c), numbered per
+ * node.
+ */
 struct store_figure_set {
 	const char	*node;
 	int64_t		 n;
