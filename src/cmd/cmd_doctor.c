@@ -4,8 +4,10 @@
  * when every check is ok, 1 when any is not.  It reads only: the
  * database (PRAGMA quick_check), the certificate, key, CA and CRL the
  * settings name (trust.c: chain, validity, revocation, CN, key match),
- * the key file's mode, and the free space beside the database.  What each
- * check decides is here; how to read the files is the modules'.
+ * the key file's mode, the free space beside the database, and the
+ * hub's clock: one GET of /v1/status over the federation's mutual TLS,
+ * whose only use is the answer's Date header.  What each check decides is
+ * here; how to read the files and speak HTTPS is the modules'.
  */
 #include "config.h"
 
@@ -24,6 +26,9 @@
 #include "core/util.h"
 #include "core/xmalloc.h"
 #include "exchange/node.h"
+#include "net/client.h"
+#include "net/loop.h"
+#include "net/tls.h"
 #include "store/store.h"
 #include "wire/trust.h"
 
@@ -32,6 +37,13 @@
 #define CRL_WARN_DAYS	2	/* the hub serves a new CRL every round */
 #define DISK_MIN	(1024LL * 1024 * 1024)
 #define DISK_MIN_PCT	5
+/*
+ * Deadlines are counted in this node's clock and every event carries its
+ * time: a minute off is already visible in "followed up within 24 hours"
+ * at the boundary, and certificate and CRL times are judged by it too.
+ */
+#define SKEW_MAX	60		/* seconds */
+#define HUB_TIMEOUT	15L		/* seconds for the whole GET */
 
 struct doctor {
 	int	 problems;
@@ -178,6 +190,105 @@ check_disk(struct doctor *dr, const char *db)
 	free(copy);
 }
 
+struct hub_date {
+	struct loop	*loop;
+	int64_t		 date;		/* the hub's, 0 if none came */
+	int		 status;
+	struct sp_err	 err;
+};
+
+static void
+on_hub(void *arg, const struct client_result *res)
+{
+	struct hub_date	*h = arg;
+
+	h->date = res->date;
+	h->status = res->status;
+	h->err = res->err;
+	loop_stop(h->loop);
+}
+
+/*
+ * The hub's Date against ours, taken at the middle of the exchange.  Any
+ * answer carries a Date, a refusal too: only the clock is read.
+ */
+static int
+hub_date(struct cli *cli, const struct node *id, struct hub_date *h,
+    int64_t *mid, struct sp_err *err)
+{
+	struct node		 nd;
+	struct tls_ctx		*tls = NULL;
+	struct client		*c = NULL;
+	struct client_call	 call;
+	char			*url = xasprintf("%s/v1/status", id->hub);
+	int64_t			 t0;
+	int			 rc = -1;
+
+	memset(&nd, 0, sizeof(nd));
+	memset(&call, 0, sizeof(call));
+	call.method = "GET";
+	call.url = url;
+	call.peer = "hub";
+	call.max_response = 64 * 1024;
+	call.timeout = HUB_TIMEOUT;
+	if (node_load(cli->store, NODE_KEYS, &nd, err) == -1 ||
+	    (h->loop = loop_new(err)) == NULL ||
+	    (tls = tls_client_new(nd.cert, nd.keys, nd.ca, nd.crl,
+	    err)) == NULL || (c = client_new(h->loop, tls, err)) == NULL)
+		goto out;
+	t0 = util_now();
+	if (client_start(c, &call, on_hub, h, err) == -1)
+		goto out;
+	if (loop_run(h->loop) != 0) {
+		sp_errf(err, SPE_NET, "interrupted by a signal");
+		goto out;
+	}
+	*mid = t0 + (util_now() - t0) / 2;
+	rc = 0;
+out:
+	client_free(c);
+	tls_free(tls);
+	loop_free(h->loop);
+	node_clear(&nd);
+	free(url);
+	return rc;
+}
+
+static void
+check_clock(struct doctor *dr, struct cli *cli, const struct node *nd)
+{
+	struct hub_date	 h;
+	struct sp_err	 err = { 0 };
+	int64_t		 mid = 0, skew;
+
+	if (nd->is_hub || nd->hub == NULL) {
+		report(dr, 1, "clock", NULL, "not compared: %s",
+		    nd->is_hub ? "this node is the hub" : "no hub configured");
+		return;
+	}
+	memset(&h, 0, sizeof(h));
+	client_global_init();
+	if (hub_date(cli, nd, &h, &mid, &err) == -1 || h.status == 0)
+		report(dr, 0, "clock", "check the network, node.hub and the "
+		    "certificate checks above, then run doctor again",
+		    "not compared: cannot reach the hub at %s: %s", nd->hub,
+		    err.code != SPE_OK ? err.msg : h.err.msg);
+	else if (h.date == 0)
+		report(dr, 0, "clock", "check that node.hub is the hub's "
+		    "address", "not compared: %s answered without a Date "
+		    "header", nd->hub);
+	else if ((skew = mid - h.date) > SKEW_MAX || skew < -SKEW_MAX)
+		report(dr, 0, "clock", "synchronise the clock (systemd-"
+		    "timesyncd or chrony against the regency's NTP server): "
+		    "deadlines and event times are this clock's", "%lld s %s "
+		    "the hub's (more than %d s)", (long long)(skew < 0 ?
+		    -skew : skew), skew < 0 ? "behind" : "ahead of", SKEW_MAX);
+	else
+		report(dr, 1, "clock", NULL, "within %d s of the hub's "
+		    "(%lld s)", SKEW_MAX, (long long)skew);
+	client_global_cleanup();
+}
+
 int
 cmd_doctor(struct cli *cli, int argc, char **argv, struct sp_err *err)
 {
@@ -197,6 +308,7 @@ cmd_doctor(struct cli *cli, int argc, char **argv, struct sp_err *err)
 	check_crl(&dr, &nd, now);
 	check_key_mode(&dr, &nd);
 	check_disk(&dr, cli->db);
+	check_clock(&dr, cli, &nd);
 	node_clear(&nd);
 	if (dr.problems > 0)
 		return sp_errf(err, SPE_INVALID, "%d problem(s), each with what "

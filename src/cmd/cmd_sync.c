@@ -245,6 +245,10 @@ cmd_status(struct cli *cli, int argc, char **argv, struct sp_err *err)
 			    (long long)ch[i].queued, (long long)ch[i].unacked,
 			    (long long)ch[i].held, (long long)ch[i].refused,
 			    ch[i].halted ? ", HALTED" : "");
+			if (ch[i].ok_at != 0) {
+				util_time_format(ch[i].ok_at, nd.offset, t);
+				printf("  last good round at %s\n", t);
+			}
 			if (ch[i].error != NULL && ch[i].error_at != 0) {
 				util_time_format(ch[i].error_at, nd.offset, t);
 				printf("  last error at %s: %s\n", t,

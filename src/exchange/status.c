@@ -83,6 +83,7 @@ status_collect(struct store *s, const char *hub, struct status_chan **out,
 		c->sent = ch.seq;
 		c->acked = ch.acked;
 		c->head = ch.head;
+		c->ok_at = ch.ok_at;
 		keep_error(c, &ch);
 		if (store_channel_get(s, c->peer, 0, &ch, err) == -1)
 			goto bad;
@@ -187,6 +188,8 @@ status_write(struct fmt *w, const struct node *nd, int64_t now,
 		fmt_str(w, "error", c[i].error);
 		if (c[i].error != NULL && c[i].error_at != 0)
 			fmt_time(w, "error_at", c[i].error_at, nd->offset);
+		if (c[i].ok_at != 0)
+			fmt_time(w, "ok_at", c[i].ok_at, nd->offset);
 		fmt_obj_end(w, "peer");
 	}
 	fmt_list_end(w, "peers");

@@ -30,6 +30,7 @@ struct status_chan {
 	int		 halted;	/* in channel halted (equivocation) */
 	char		*error;		/* last error, or NULL */
 	int64_t		 error_at;	/* when, 0 if not known */
+	int64_t		 ok_at;		/* last good round (to the minute) */
 };
 
 /* The CRL file this node checks against (DESIGN §2). */

@@ -2,9 +2,9 @@
  * telemetry.c: the Prometheus exposition of a running node (`serve
  * --metrics`).  It owns two things: the counters only the process sees
  * (requests by endpoint and status with their latency, sync rounds by
- * outcome with their duration, each channel's last good round), kept in
- * memory from serve's start; and, at each scrape, a read of what the
- * store already knows (status.c's channels, the clocks of the complaints
+ * outcome with their duration), kept in memory from serve's start; and,
+ * at each scrape, a read of what the store already knows (status.c's
+ * channels with their last good round, the clocks of the complaints
  * this node owns, the CRL, the directory held, the database's size).  It
  * does not listen (net/scrape.c) and never loads a key.
  *
@@ -43,7 +43,6 @@
 #include "core/util.h"
 
 #define MAX_SERIES	128		/* (endpoint, status) pairs kept */
-#define MAX_CHANNELS	1024		/* last-success entries kept */
 #define OUT_MAX		(8 * 1024 * 1024)
 
 static const double req_bounds[] = {
@@ -67,19 +66,12 @@ struct req_series {
 	struct hist	 h;
 };
 
-struct last_ok {
-	char		 peer[16];
-	int64_t		 at;
-};
-
 struct telemetry {
 	const char	*db;
 	int64_t		 started;
 	struct req_series req[MAX_SERIES];
 	int		 nreq;
 	struct hist	 rounds[3];	/* by enum syncer_state */
-	struct last_ok	 ok[MAX_CHANNELS];
-	int		 nok;
 };
 
 static const char *const round_states[] = { "ok", "refused", "down" };
@@ -138,23 +130,10 @@ void
 telemetry_round(void *arg, const struct syncer_round *rd)
 {
 	struct telemetry	*t = arg;
-	int			 i;
 
 	if ((unsigned)rd->state < 3)
 		observe(&t->rounds[rd->state], round_bounds, NROUND,
 		    rd->seconds);
-	if (rd->state != SYNCER_OK)
-		return;
-	for (i = 0; i < t->nok; i++)
-		if (strcmp(t->ok[i].peer, rd->peer) == 0)
-			break;
-	if (i == t->nok) {
-		if (t->nok == MAX_CHANNELS)
-			return;
-		snprintf(t->ok[i].peer, sizeof(t->ok[i].peer), "%s", rd->peer);
-		t->nok++;
-	}
-	t->ok[i].at = util_now();
 }
 
 /* ---- the text --------------------------------------------------------- */
@@ -244,17 +223,6 @@ count_evidence(void *arg, const char *digest, int64_t seq, int evidence,
 	return 0;
 }
 
-static int64_t
-last_ok(const struct telemetry *t, const char *peer)
-{
-	int	 i;
-
-	for (i = 0; i < t->nok; i++)
-		if (strcmp(t->ok[i].peer, peer) == 0)
-			return t->ok[i].at;
-	return 0;
-}
-
 /* One gauge per channel; which picks the value from c (and the rest). */
 enum chan_value { CV_QUEUED, CV_UNACKED, CV_HELD, CV_REFUSED, CV_EQUIV,
 	CV_HALTED, CV_LAST_OK, CV_MAX };
@@ -274,12 +242,13 @@ static const struct {
 	{ "channel_halted", "1 when the channel from the peer is halted by an "
 	    "equivocation." },
 	{ "channel_last_success_timestamp_seconds", "When the channel's last "
-	    "good sync round ended; 0 if none since serve started." },
+	    "good sync round ended (to the minute, kept across restarts); 0 if "
+	    "none yet." },
 };
 
 static int
-channels_write(const struct telemetry *t, struct store *st,
-    const struct node *nd, struct buf *b, struct sp_err *err)
+channels_write(struct store *st, const struct node *nd, struct buf *b,
+    struct sp_err *err)
 {
 	struct status_chan	*c;
 	int64_t			*equiv, v = 0;
@@ -304,7 +273,7 @@ channels_write(const struct telemetry *t, struct store *st,
 			case CV_REFUSED: v = c[i].refused; break;
 			case CV_EQUIV: v = equiv[i]; break;
 			case CV_HALTED: v = c[i].halted; break;
-			default: v = last_ok(t, c[i].peer); break;
+			default: v = c[i].ok_at; break;
 			}
 			if (buf_printf(b, err, "simpul_%s{channel=\"",
 			    chan_families[k].name) == -1 ||
@@ -447,7 +416,7 @@ telemetry_write(struct telemetry *t, struct store *st, const struct node *nd,
 	    buf_printf(out, err, "simpul_start_time_seconds %lld\n",
 	    (long long)t->started) == -1 ||
 	    requests_write(t, out, err) == -1 ||
-	    channels_write(t, st, nd, out, err) == -1 ||
+	    channels_write(st, nd, out, err) == -1 ||
 	    clocks_write(st, nd, now, out, err) == -1 ||
 	    files_write(t, st, nd, now, out, err) == -1)
 		return -1;

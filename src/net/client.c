@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <event2/event.h>
@@ -44,6 +45,7 @@ struct xfer {
 	char			*relay;		/* X-Simpul-Relay-Receipt */
 	char			*waiting;	/* X-Simpul-Waiting */
 	long			 expected_seq;
+	int64_t			 date;		/* Date:, 0 when none */
 	int			 too_large;
 	char			 errbuf[CURL_ERROR_SIZE];
 	client_done		*done;
@@ -85,6 +87,7 @@ finish(struct xfer *x, CURLcode rc)
 	r.expected_seq = x->expected_seq;
 	r.relay = x->relay;
 	r.waiting = x->waiting;
+	r.date = x->date;
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK)
 		r.retry_after = (long)ra;
@@ -227,6 +230,7 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	struct xfer	*x = arg;
 	size_t		 len = size * n;
 	char		*v;
+	time_t		 t;
 
 	if ((v = header_value(p, len, "x-simpul-expected-seq")) != NULL) {
 		x->expected_seq = strtol(v, NULL, 10);
@@ -238,6 +242,11 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	} else if ((v = header_value(p, len, "x-simpul-waiting")) != NULL) {
 		free(x->waiting);
 		x->waiting = v;
+	} else if ((v = header_value(p, len, "date")) != NULL) {
+		/* for doctor's clock check: unparsable (-1) counts as none */
+		t = curl_getdate(v, NULL);
+		x->date = t > 0 ? (int64_t)t : 0;
+		free(v);
 	}
 	return len;
 }

@@ -37,6 +37,7 @@ struct client_result {
 	long		 expected_seq;	/* X-Simpul-Expected-Seq, or -1 */
 	const char	*relay;		/* X-Simpul-Relay-Receipt (hex), or NULL */
 	const char	*waiting;	/* X-Simpul-Waiting, or NULL */
+	int64_t		 date;		/* the answer's Date (UTC), 0 if none */
 	struct sp_err	 err;		/* SPE_NET etc. when status is 0 */
 };
 

@@ -101,6 +101,7 @@ channel_row(const struct store_q *q, struct store_channel *c)
 	c->halted = store_col_int(q, 6);
 	c->error = store_col_text(q, 7);
 	c->error_at = store_col_int(q, 8);
+	c->ok_at = store_col_int(q, 9);
 	return c;
 }
 
@@ -109,8 +110,8 @@ store_channel_get(struct store *s, const char *peer, int out,
     struct store_channel *c, struct sp_err *err)
 {
 	static const char	*sql = "SELECT peer, dir, seq, digest, acked, "
-	    "head, halted, error, error_at FROM channel WHERE peer = ? AND "
-	    "dir = ?";
+	    "head, halted, error, error_at, ok_at FROM channel WHERE "
+	    "peer = ? AND dir = ?";
 	struct store_q		 q;
 	int			 rc;
 
@@ -148,7 +149,7 @@ store_channel_each(struct store *s,
     struct sp_err *err)
 {
 	static const char	*sql = "SELECT peer, dir, seq, digest, acked, "
-	    "head, halted, error, error_at FROM channel ORDER BY peer, "
+	    "head, halted, error, error_at, ok_at FROM channel ORDER BY peer, "
 	    "dir DESC";
 	struct store_channel	 c;
 	struct store_q		 q;
@@ -163,14 +164,23 @@ int
 store_channel_note(struct store *s, const char *peer, const char *error,
     int64_t at, struct sp_err *err)
 {
+	/*
+	 * Rounds end every few seconds: the row is written only when the
+	 * error changes or a good round is a minute newer than the one kept,
+	 * so that a quiet channel costs no write per round.
+	 */
 	static const char	*sql = "INSERT INTO channel (peer, dir, "
-	    "digest, error, error_at) VALUES (?, 'out', ?, ?, ?) ON CONFLICT "
-	    "(peer, dir) DO UPDATE SET error = excluded.error, error_at = "
-	    "excluded.error_at WHERE error IS NOT excluded.error";
+	    "digest, error, error_at, ok_at) VALUES (?, 'out', ?, ?, ?, ?) "
+	    "ON CONFLICT (peer, dir) DO UPDATE SET error = excluded.error, "
+	    "error_at = excluded.error_at, ok_at = coalesce(excluded.ok_at, "
+	    "ok_at) WHERE error IS NOT excluded.error OR excluded.ok_at >= "
+	    "coalesce(ok_at, 0) + ?";
 
 	return store_run(s, sql, "channel", ARGS(ARG_TEXT(peer),
 	    ARG_TEXT(ZERO_DIGEST), ARG_TEXT(error),
-	    error != NULL ? ARG_INT(at) : ARG_NULL), err);
+	    error != NULL ? ARG_INT(at) : ARG_NULL,
+	    error == NULL ? ARG_INT(at) : ARG_NULL,
+	    ARG_INT(STORE_OK_AT_STEP)), err);
 }
 
 int64_t

@@ -429,6 +429,12 @@ static const char *const migrations[] = {
 	"  item INTEGER NOT NULL,"
 	"  PRIMARY KEY (peer, digest, item)"
 	") STRICT, WITHOUT ROWID;",
+
+	/*
+	 * 8: when the out channel's last good sync round ended, kept across
+	 * restarts for status and /metrics (store_channel_note).
+	 */
+	"ALTER TABLE channel ADD COLUMN ok_at INTEGER;",
 };
 
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -268,13 +268,18 @@ struct store_channel {
 	int		 halted;	/* in: after an equivocation */
 	const char	*error;		/* last refusal, or NULL */
 	int64_t		 error_at;	/* when (out), 0 when none */
+	int64_t		 ok_at;		/* out: last good round, 0: none */
 };
 /* Fills *c, with zeros for a channel never used. */
 int		 store_channel_get(struct store *, const char *peer, int out,
 		    struct store_channel *, struct sp_err *);
 int		 store_channel_put(struct store *,
 		    const struct store_channel *, struct sp_err *);
-/* The out channel's last error (NULL: none) and when, in a transaction. */
+/*
+ * The out channel's last round, in a transaction: its error and when, or
+ * (error NULL) a good round at at, kept to the STORE_OK_AT_STEP.
+ */
+#define STORE_OK_AT_STEP	60	/* seconds */
 int		 store_channel_note(struct store *, const char *peer,
 		    const char *error, int64_t at, struct sp_err *);
 int		 store_channel_each(struct store *,

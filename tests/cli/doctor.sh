@@ -16,7 +16,9 @@ chmod 0600 "$T/node.key"
 
 run --db "$DB" doctor
 eq "a healthy node: exit 0" 0 "$(cat "$T/rc")"
-eq "six checks, all ok" 6 "$(grep -c '^ok  ' "$T/out")"
+eq "seven checks, all ok" 7 "$(grep -c '^ok  ' "$T/out")"
+has "without a hub the clock is not compared" "$T/out" \
+    '^ok +clock: not compared: no hub configured$'
 has "the database was checked" "$T/out" '^ok +database: quick_check ok'
 has "the key matches the certificate" "$T/out" "^ok +key: $T/node.key is the key of $T/node.pem$"
 expect "a stray argument is a usage error" 2 \

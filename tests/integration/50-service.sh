@@ -3,7 +3,9 @@
 # loopback listener passes `promtool check metrics` and tells channels,
 # rounds, requests, overdue clocks, the database, CRL and directory; the
 # example alert rules pass `promtool check rules`; bad --metrics addresses
-# are usage errors; the log is one key=value line per event, to the
+# are usage errors; doctor compares the clock with the hub's and says
+# when it is off or the hub silent; the last good round survives a
+# restart; the log is one key=value line per event, to the
 # journal's priorities when stderr is the journal, without identity.
 . "${top_srcdir:-.}/tests/lib.sh"
 
@@ -100,8 +102,35 @@ ok "the metrics listener answers nothing else" test "$(curl -s -o /dev/null \
 ok "and reads no body" test "$(curl -s -o /dev/null -w '%{http_code}' -d x \
     "http://127.0.0.1:$hub_m/metrics")" = 413
 
+# doctor reads the hub's clock from the Date of its answer.
+run --db "$DEMAK" doctor
+has "doctor finds Demak's clock within a minute of the hub's" "$T/out" \
+    '^ok +clock: within 60 s of the hub.s \(-?[0-9]+ s\)$'
+SIMPUL_NOW=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%S+00:00) \
+    run --db "$DEMAK" doctor
+eq "a clock an hour slow: exit 1" 1 "$(cat "$T/rc")"
+has "says how far behind, and what to do" "$T/out" \
+    '^PROBLEM +clock: 3[56][0-9]{2} s behind the hub.s \(more than 60 s\); do: synchronise the clock'
+
 ok "Demak stops" stop_node demak
 ok "the hub stops" stop_node hub
+run --db "$DEMAK" doctor
+has "a hub that does not answer is a problem, not a silent skip" "$T/out" \
+    "^PROBLEM +clock: not compared: cannot reach the hub at https://localhost:$hub_port: .*; do: check the network"
+
+# The last good round is stored: a restart, with the hub gone, keeps it.
+"$SIMPUL" --db "$DEMAK" serve --metrics 0 >"$T/again.log" 2>&1 &
+demak_pid=$!
+echo "$demak_pid" >> "$T/.pids"
+eventually "Demak serves again, without its hub" 10 \
+    grep -q 'event=metrics port=' "$T/again.log"
+ok "its page is read" scrape "$(metrics_port again)" "$T/again.prom"
+eq "the last good round is the one before the restart" "$last" \
+    "$(val 'simpul_channel_last_success_timestamp_seconds{channel="hub"}' \
+    "$T/again.prom")"
+run --db "$DEMAK" status
+has "status tells it too" "$T/out" '^  last good round at [0-9]{4}-'
+ok "Demak stops again" stop_node demak
 form='^ts=[0-9-]{10}T[0-9:]{8}Z level=(crit|warn|info|debug)( event=[a-z]+)?( [a-z_]+=[^ "]*)*( msg="([^"\\]|\\.)*")?$'
 for n in hub demak; do
 	ok "every line of $n's log is one key=value event" \

@@ -283,6 +283,47 @@ test_refused_counted_once(void **state)
 	store_close(s);
 }
 
+/* One round's note, then the out channel as stored. */
+static void
+note(struct store *s, const char *error, int64_t at, struct store_channel *c)
+{
+	struct sp_err	 err = { 0 };
+
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_channel_note(s, "hub", error, at, &err), 0);
+	assert_int_equal(store_commit(s, &err), 0);
+	assert_int_equal(store_channel_get(s, "hub", 1, c, &err), 0);
+}
+
+/*
+ * A good round is kept to the minute: rounds within STORE_OK_AT_STEP of
+ * the one kept write nothing; an error keeps the last good round, and the
+ * good round after it is kept at once.
+ */
+static void
+test_last_good_round_kept(void **state)
+{
+	struct store		*s = fresh("ok.db");
+	struct store_channel	 c;
+
+	(void)state;
+	note(s, NULL, 1000, &c);
+	assert_int_equal(c.ok_at, 1000);
+	assert_null(c.error);
+	note(s, NULL, 1000 + STORE_OK_AT_STEP - 1, &c);
+	assert_int_equal(c.ok_at, 1000);
+	note(s, NULL, 1000 + STORE_OK_AT_STEP, &c);
+	assert_int_equal(c.ok_at, 1000 + STORE_OK_AT_STEP);
+	note(s, "hub down", 1070, &c);
+	assert_string_equal(c.error, "hub down");
+	assert_int_equal(c.error_at, 1070);
+	assert_int_equal(c.ok_at, 1000 + STORE_OK_AT_STEP);
+	note(s, NULL, 1075, &c);
+	assert_null(c.error);
+	assert_int_equal(c.ok_at, 1075);
+	store_close(s);
+}
+
 static int
 setup(void **state)
 {
@@ -309,6 +350,7 @@ main(void)
 		cmocka_unit_test(test_local_topics_keep_parents),
 		cmocka_unit_test(test_backup_is_a_database),
 		cmocka_unit_test(test_refused_counted_once),
+		cmocka_unit_test(test_last_good_round_kept),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
