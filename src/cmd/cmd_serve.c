@@ -242,6 +242,8 @@ static int
 serve_start(struct serve *sv, const char *listen, const char *metrics,
     struct sp_err *err)
 {
+	char	*v;
+
 	if (cli_store(sv->cli, CLI_WRITE, err) == -1 ||
 	    serve_lock(sv, err) == -1 ||
 	    node_load(sv->cli->store, NODE_KEYS, &sv->node, err) == -1 ||
@@ -253,7 +255,11 @@ serve_start(struct serve *sv, const char *listen, const char *metrics,
 	recv_ctx_init(&sv->ctx, &sv->conf);
 	sv->ctx.relays = sv->node.is_hub;
 	crl_stat(sv, &sv->crl_st);
-	sv->tm = telemetry_new(sv->cli->db, util_now());
+	if (settings_get(sv->cli->store, "metrics.overdue_seconds", &v,
+	    err) == -1)
+		return -1;
+	sv->tm = telemetry_new(sv->cli->db, util_now(), strtoll(v, NULL, 10));
+	free(v);
 	if (listen != NULL && serve_listen(sv, listen, err) == -1)
 		return -1;
 	if (metrics != NULL && (sv->scrape = scrape_new(sv->loop, metrics,

@@ -57,6 +57,8 @@ static const struct {
 	  "seconds between sync rounds of serve" },
 	{ "serve.max_connections", "1024", 1, 8, 65536, check_int,
 	  "connections serve --listen holds open at once" },
+	{ "metrics.overdue_seconds", "60", 1, 0, 86400, check_int,
+	  "serve --metrics: seconds a count of overdue clocks is reused" },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))

@@ -19,8 +19,12 @@ struct syncer_round;
 
 struct telemetry;
 
-/* db is the database's path (borrowed); free with telemetry_free(). */
-struct telemetry *telemetry_new(const char *db, int64_t started);
+/*
+ * db is the database's path (borrowed); a count of the overdue clocks is
+ * reused for overdue_ttl seconds.  Free with telemetry_free().
+ */
+struct telemetry *telemetry_new(const char *db, int64_t started,
+		    int64_t overdue_ttl);
 void		 telemetry_free(struct telemetry *);	/* NULL is fine */
 /* A server_config observe hook: one answered request. */
 void		 telemetry_request(void *, const char *path, int status,

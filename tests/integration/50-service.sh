@@ -5,7 +5,7 @@
 # example alert rules pass `promtool check rules`; bad --metrics addresses
 # are usage errors; doctor compares the clock with the hub's and says
 # when it is off or the hub silent; the last good round survives a
-# restart; the log is one key=value line per event, to the
+# restart; the overdue count is reused for metrics.overdue_seconds; the log is one key=value line per event, to the
 # journal's priorities when stderr is the journal, without identity.
 . "${top_srcdir:-.}/tests/lib.sh"
 
@@ -39,6 +39,8 @@ hub_m=$(metrics_port hub)
 ok "and logs the metrics port" test -n "$hub_m"
 mknode "$DEMAK" 33.21 "Kabupaten Demak" --hub "https://localhost:$hub_port"
 "$SIMPUL" --db "$DEMAK" config set sync.interval_seconds 1 >/dev/null
+# A count of overdue clocks is reused this long: an hour, for the test below.
+"$SIMPUL" --db "$DEMAK" config set metrics.overdue_seconds 3600 >/dev/null
 # Filed three days ago and never touched: its 24-hour clock is overdue.
 C=$(SIMPUL_NOW=$(date -u -d '-3 days' +%Y-%m-%dT%H:%M:%S+00:00) \
     "$SIMPUL" --db "$DEMAK" complaint file --title "Jalan rusak" \
@@ -85,6 +87,18 @@ eq "one 24-hour clock is overdue at Demak" 1 \
     "$(val 'simpul_clocks_overdue{clock="24h"}' "$T/demak.prom")"
 eq "every clock kind has a series" 7 \
     "$(grep -c '^simpul_clocks_overdue{' "$T/demak.prom")"
+counted=$(val simpul_clocks_overdue_timestamp_seconds "$T/demak.prom")
+ok "the page says when the overdue clocks were counted" \
+    test "$counted" -gt $((now - 60)) -a "$counted" -le $((now + 1))
+SIMPUL_NOW=$(date -u -d '-3 days' +%Y-%m-%dT%H:%M:%S+00:00) \
+    "$SIMPUL" --db "$DEMAK" complaint file --title "Lampu mati" \
+    --body "Gelap" >/dev/null
+ok "a second overdue complaint is filed" test $? = 0
+ok "the page is read again" scrape "$demak_m" "$T/demak2.prom"
+eq "within metrics.overdue_seconds the count is reused" 1 \
+    "$(val 'simpul_clocks_overdue{clock="24h"}' "$T/demak2.prom")"
+eq "with the time it was made" "$counted" \
+    "$(val simpul_clocks_overdue_timestamp_seconds "$T/demak2.prom")"
 ok "the database size is the file's at least" test \
     "$(val simpul_database_bytes "$T/demak.prom")" -ge "$(stat -c %s "$DEMAK")"
 ok "the CRL's age is there" grep -q '^simpul_crl_age_seconds [0-9]' \
@@ -128,6 +142,8 @@ ok "its page is read" scrape "$(metrics_port again)" "$T/again.prom"
 eq "the last good round is the one before the restart" "$last" \
     "$(val 'simpul_channel_last_success_timestamp_seconds{channel="hub"}' \
     "$T/again.prom")"
+eq "a new process counts again: both overdue complaints" 2 \
+    "$(val 'simpul_clocks_overdue{clock="24h"}' "$T/again.prom")"
 run --db "$DEMAK" status
 has "status tells it too" "$T/out" '^  last good round at [0-9]{4}-'
 ok "Demak stops again" stop_node demak
