@@ -39,7 +39,13 @@ install -o root -g simpul -m 0644 "$T/pki/33.21.pem" "$T/pki/ca.pem" \
     /etc/simpul/
 install -o simpul -g simpul -m 0644 "$T/pki/crl.pem" /var/lib/simpul/crl.pem
 DB=/var/lib/simpul/simpul.db
-as_simpul() { runuser -u simpul -- env SIMPUL_DB=$DB /usr/bin/simpul "$@"; }
+# as_simpul ARGS: the installed simpul as the simpul user.  (serve is
+# started the same way below, but as one command, so that $! is simpul's
+# own pid and its exit status simpul's.)
+as_simpul() {
+	SIMPUL_DB=$DB setpriv --reuid=simpul --regid=simpul --clear-groups \
+	    /usr/bin/simpul "$@"
+}
 ok "the installed simpul makes a node as the simpul user" as_simpul init \
     --node 33.21 --name Demak --cert /etc/simpul/33.21.pem \
     --key /etc/simpul/33.21.key --ca /etc/simpul/ca.pem \
@@ -58,8 +64,9 @@ print(s.recv(4096).decode(), flush=True)
 echo $! >> "$T/.pids"
 eventually "a notify socket listens" 10 test -S "$T/notify.sock"
 chmod 0755 "$T"
-runuser -u simpul -- env SIMPUL_DB=$DB NOTIFY_SOCKET="$T/notify.sock" \
-    /usr/bin/simpul serve --listen 127.0.0.1:0 >"$T/serve.log" 2>&1 &
+SIMPUL_DB=$DB NOTIFY_SOCKET="$T/notify.sock" setpriv --reuid=simpul \
+    --regid=simpul --clear-groups /usr/bin/simpul serve \
+    --listen 127.0.0.1:0 >"$T/serve.log" 2>&1 &
 serve_pid=$!
 echo $serve_pid >> "$T/.pids"
 eventually "serve, as simpul, tells the notify socket it is ready" 20 \
