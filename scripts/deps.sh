@@ -7,7 +7,7 @@ set -eu
 
 pkgs="build-essential autoconf automake autoconf-archive pkg-config
 libxml2-dev libxmlsec1-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev
-libevent-dev libcmocka-dev sqlite3 openssl curl xmlsec1 libxml2-utils
+libevent-dev libsodium-dev libcmocka-dev sqlite3 openssl curl xmlsec1 libxml2-utils
 default-jdk-headless debhelper lintian prometheus systemd"
 
 missing=

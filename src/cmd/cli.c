@@ -70,9 +70,23 @@ static const struct cli_cmd cmds[] = {
 	  "(chain to the CA, validity, revocation, CN, the key is the "
 	  "certificate's; a problem when it expires within 30 days), the CRL "
 	  "(stale, or stale within 2 days), the key file's mode (no access "
-	  "for others, no group write), and the free space beside the "
-	  "database (1 GiB and 5 %).  Exit 0 when all are ok, else 1.",
+	  "for others, no group write), the free space beside the "
+	  "database (1 GiB and 5 %), and the clock against the Date of the "
+	  "hub's answer (a problem beyond 60 s, or when the hub does not "
+	  "answer).  Exit 0 when all are ok, else 1.",
 	  cmd_doctor },
+	{ "user",
+	  "add LOGIN --name N --role admin|officer|liaison|auditor [--unit U]\n"
+	  "passwd LOGIN\ndisable LOGIN\nlist",
+	  "accounts of the web desk",
+	  "A login is a letter and then up to 31 of a-z, 0-9, '.', '_' and "
+	  "'-'.  A liaison officer answers for a unit and sees only what is "
+	  "dispatched to it.  add and passwd read the password from the "
+	  "terminal without echo, twice, or as one line from standard input: "
+	  "12 to 128 bytes, not the login.  It is kept only as an Argon2id "
+	  "hash.  A disabled account can no longer log in; it stays, so that "
+	  "what it did keeps its name.",
+	  cmd_user },
 	{ "peer",
 	  "add CODE [URL] [--pin SHA256]...\nlist\nremove CODE\nreenrol CODE",
 	  "nodes this node exchanges with",

@@ -64,6 +64,7 @@ int	 cmd_calendar(struct cli *, int, char **, struct sp_err *);
 int	 cmd_category(struct cli *, int, char **, struct sp_err *);
 int	 cmd_backup(struct cli *, int, char **, struct sp_err *);
 int	 cmd_doctor(struct cli *, int, char **, struct sp_err *);
+int	 cmd_user(struct cli *, int, char **, struct sp_err *);
 int	 cmd_peer(struct cli *, int, char **, struct sp_err *);
 int	 cmd_serve(struct cli *, int, char **, struct sp_err *);
 int	 cmd_sync_status(struct cli *, int, char **, struct sp_err *);

@@ -6,8 +6,9 @@
  * (fail()).  The typed queries live with their tables: complaints.c
  * (complaints, events, reporters, counters), channels.c (channels, the
  * outbox, batches, receipts, held events, the archive, the relay),
- * figures.c (policy versions, figure sets and the items that carry them)
- * and settings.c (settings, the calendar, topics, peers, the directory).
+ * figures.c (policy versions, figure sets and the items that carry them),
+ * settings.c (settings, the calendar, topics, peers, the directory) and
+ * users.c (the web desk's accounts).
  * The store does not decide what is allowed (exchange/settings.c,
  * rules/complaint.c): it stores what it is given and reports SQLite's
  * failures as sp_err.
@@ -435,6 +436,22 @@ static const char *const migrations[] = {
 	 * restarts for status and /metrics (store_channel_note).
 	 */
 	"ALTER TABLE channel ADD COLUMN ok_at INTEGER;",
+
+	/*
+	 * 9: the web desk's accounts.  hash is libsodium's crypto_pwhash_str
+	 * string (Argon2id with its salt and limits); a liaison has a unit.
+	 */
+	"CREATE TABLE web_user ("
+	"  login TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  role TEXT NOT NULL"
+	"    CHECK (role IN ('admin', 'officer', 'liaison', 'auditor')),"
+	"  unit TEXT CHECK (role <> 'liaison' OR unit IS NOT NULL),"
+	"  hash TEXT NOT NULL,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL,"
+	"  changed INTEGER NOT NULL"
+	") STRICT;",
 };
 
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))

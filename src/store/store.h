@@ -603,4 +603,31 @@ int		 store_event_in_each(struct store *, int (*fn)(void *,
 		    const char *author, int64_t seq, int64_t received), void *,
 		    struct sp_err *);
 
+/* ---- the web desk's accounts (users.c; migration 9) ----------------- */
+
+struct store_user {
+	const char	*login;
+	const char	*name;
+	const char	*role;		/* admin, officer, liaison, auditor */
+	const char	*unit;		/* NULL when none */
+	const char	*hash;		/* crypto_pwhash_str's string */
+	int		 disabled;
+	int64_t		 created;
+	int64_t		 changed;
+};
+/* A new account (SPE_EXISTS if the login is taken), in a transaction. */
+int		 store_user_add(struct store *, const struct store_user *,
+		    struct sp_err *);
+/* 1 with *u filled (lent, as a _get row), 0 if there is no such login. */
+int		 store_user_get(struct store *, const char *login,
+		    struct store_user *, struct sp_err *);
+/* In a transaction; SPE_NOT_FOUND if there is no such login. */
+int		 store_user_set_hash(struct store *, const char *login,
+		    const char *hash, int64_t at, struct sp_err *);
+int		 store_user_disable(struct store *, const char *login,
+		    int64_t at, struct sp_err *);
+int		 store_user_each(struct store *,
+		    int (*fn)(void *, const struct store_user *), void *,
+		    struct sp_err *);
+
 #endif

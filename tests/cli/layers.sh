@@ -91,6 +91,7 @@ ok "libxml2 and xmlsec only in batch.c and dsig.c" \
 ok "OpenSSL only in wire/ and tls.c" only openssl 'wire/*' net/tls.c
 ok "libcurl only in client.c" only curl net/client.c
 ok "libevent only in net/" only event2 'net/*'
+ok "libsodium only in auth.c" only sodium web/auth.c
 
 # --- rules stay pure --------------------------------------------------------
 io='fopen\|open\|read\|write\|printf\|fprintf\|puts\|getenv'
